@@ -1,0 +1,111 @@
+"""Versioned training checkpoints, and export to ONNX with a parity check.
+
+A checkpoint is a plain dict of tensors and plain values, loaded with
+`weights_only=True`: it can never run code, and a file that would (a pickle
+with objects in it) is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import fileio
+from .geometry import INPUT_SHAPE, NUM_CLASSES
+from .model import DigitCNN, ModelConfig
+
+CHECKPOINT_VERSION = 1
+ONNX_OPSET = 17
+INPUT_NAME, OUTPUT_NAME = "pixels", "logits"
+# ONNX vs torch logits must agree this closely (float32 noise, folded BN).
+PARITY_ATOL = 1e-3
+
+
+class CheckpointError(Exception):
+    """A checkpoint that is missing, corrupt, of another version or unsafe."""
+
+
+def save(path: Path, state: dict[str, Any]) -> None:
+    buffer = io.BytesIO()
+    torch.save({"version": CHECKPOINT_VERSION, **state}, buffer)
+    fileio.write_bytes(path, buffer.getvalue())
+
+
+def load(path: Path) -> dict[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: no such checkpoint") from None
+    except Exception as e:  # torch raises several types for bad or unsafe files
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"{path}: not a loadable numrec checkpoint ({first})") from None
+    if not isinstance(state, dict) or state.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path}: not a numrec checkpoint of version {CHECKPOINT_VERSION}")
+    return state
+
+
+def model_config_from(state: dict[str, Any]) -> ModelConfig:
+    cfg = dict(state["model_config"])
+    cfg["widths"] = tuple(cfg["widths"])
+    return ModelConfig(**cfg)
+
+
+def build_model(state: dict[str, Any], weights_key: str = "model") -> DigitCNN:
+    model = DigitCNN(model_config_from(state))
+    model.load_state_dict(state[weights_key])
+    return model.eval()
+
+
+def fold_batchnorm(model: nn.Module) -> nn.Module:
+    """A copy of an eval-mode model with each Conv2d+BatchNorm2d fused."""
+    folded = copy.deepcopy(model).eval()
+    for parent in folded.modules():
+        if not isinstance(parent, nn.Sequential):
+            continue
+        children = list(parent.named_children())
+        for (name, conv), (bn_name, bn) in zip(children, children[1:], strict=False):
+            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
+                setattr(parent, name, torch.nn.utils.fusion.fuse_conv_bn_eval(conv, bn))
+                setattr(parent, bn_name, nn.Identity())
+    return folded
+
+
+def export_onnx(model: nn.Module, path: Path, probe: torch.Tensor) -> float:
+    """Write `model` as ONNX (BN folded, dynamic batch), check it, return parity.
+
+    Parity is the largest absolute difference between onnxruntime's and
+    torch's logits on `probe`; above PARITY_ATOL the export fails.
+    """
+    import onnx
+    import onnxruntime as ort
+
+    folded = fold_batchnorm(model)
+    dummy = torch.zeros(2, *INPUT_SHAPE)
+    buffer = io.BytesIO()
+    torch.onnx.export(
+        folded,
+        (dummy,),
+        buffer,
+        input_names=[INPUT_NAME],
+        output_names=[OUTPUT_NAME],
+        dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+        opset_version=ONNX_OPSET,
+        dynamo=False,
+    )
+    data = buffer.getvalue()
+    onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    got = session.run(None, {INPUT_NAME: probe.numpy().astype(np.float32)})[0]
+    with torch.no_grad():
+        want = model.eval()(probe).numpy()
+    diff = float(np.abs(got - want).max())
+    if diff > PARITY_ATOL or got.shape != (len(probe), NUM_CLASSES):
+        raise CheckpointError(f"{path}: ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")
+    fileio.write_bytes(path, data)
+    return diff

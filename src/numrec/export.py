@@ -1,0 +1,68 @@
+"""After training: calibrate, export ONNX, score it, write the card and plots."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import card as card_mod
+from . import checkpoint, fileio, metrics
+from .model import DigitCNN, count_parameters
+from .train import Split, TrainConfig, predict_logits, to_tensor
+
+
+def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndarray]:
+    """Fit the temperature on the validation split; return it and val logits."""
+    logits = predict_logits(model, split.x_val).numpy()
+    labels = split.y_val.numpy()
+    return metrics.fit_temperature(logits, labels), logits, labels
+
+
+def onnx_logits(path: Path, x: np.ndarray, batch: int = 1000) -> np.ndarray:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return np.concatenate([session.run(None, {name: x[i : i + batch]})[0] for i in range(0, len(x), batch)])
+
+
+def finish(
+    state: dict[str, Any], split: Split, test: tuple[np.ndarray, np.ndarray], cfg: TrainConfig,
+    out: Path, command: str, seconds: float,
+) -> dict[str, Any]:
+    """Best weights -> model.onnx + model.json in `out`; returns the card."""
+    model = checkpoint.build_model(state | {"model": state["best"]["model"]})
+    temperature, val_logits, val_labels = calibrate(model, split)
+    x_test = to_tensor(test[0])
+    onnx_path = out / "model.onnx"
+    parity = checkpoint.export_onnx(model, onnx_path, x_test[:256])
+    test_logits = onnx_logits(onnx_path, x_test.numpy())
+    raw = metrics.summary(test_logits, test[1].astype(np.int64))
+    cal = metrics.summary(test_logits, test[1].astype(np.int64), temperature)
+    val_probs = metrics.softmax(val_logits, temperature)
+    card = card_mod.base_card(
+        architecture=asdict(model.config) | {"parameters": count_parameters(model)},
+        training=asdict(cfg) | {"best_epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_acc"]},
+        test={
+            "n": raw["n"], "accuracy": raw["accuracy"], "per_class_accuracy": raw["per_class_accuracy"],
+            "ece_raw": raw["ece"], "nll_raw": raw["nll"], "ece": cal["ece"], "nll": cal["nll"],
+        },
+        temperature=temperature,
+        unsure_threshold=metrics.unsure_threshold(val_probs, val_labels),
+        onnx_parity_max_abs=parity,
+        made_by={
+            "command": command, "seconds": round(seconds, 1), "machine": platform.machine(),
+            "processor": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
+            "python": sys.version.split()[0], "torch": torch.__version__, "platform": platform.platform(),
+        },
+        onnx_sha256=card_mod.sha256_of(onnx_path),
+    )
+    fileio.write_json(card_mod.card_path(onnx_path), card)
+    fileio.write_json(out / "history.json", state["history"])
+    return card
