@@ -1,0 +1,168 @@
+"""The real window under Xvfb, driven with real pointer and key events from xdotool.
+
+Each test starts `python -m numrec app` as a user would and reads the verdict
+from the window title (the app keeps it there for screen readers and tools).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from numrec.card import SHIPPED_MODEL
+from numrec.gui import PAD
+
+ROOT = Path(__file__).resolve().parents[1]
+# Before the model ships (a fresh checkout mid-training), fall back to the default run's export.
+RUN_MODEL = ROOT / "runs" / "default" / "model.onnx"
+WAIT_S = 20.0
+SETTLE_S = 0.3
+needs_x = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")), reason="needs Xvfb and xdotool")
+
+
+def model_args() -> list[str]:
+    if os.environ.get("NUMREC_TEST_MODEL"):  # try the window with another model
+        return ["--model", os.environ["NUMREC_TEST_MODEL"]]
+    if SHIPPED_MODEL.is_file():
+        return []
+    if RUN_MODEL.is_file():
+        return ["--model", str(RUN_MODEL)]
+    pytest.skip("no model: neither the shipped one nor runs/default/model.onnx")
+
+
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """Xvfb on a free display number, which it picks itself and reports through -displayfd."""
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-dpi", "96", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        pytest.fail("Xvfb did not start")
+    return proc, f":{number}"
+
+
+def xdotool(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=WAIT_S)
+    return done.stdout.strip()
+
+
+class Window:
+    """The app's window: draw on its canvas, press keys, read its title."""
+
+    def __init__(self, env: dict[str, str], wid: str) -> None:
+        self.env, self.wid = env, wid
+
+    def title(self) -> str:
+        return xdotool(self.env, "getwindowname", self.wid)
+
+    def wait_title(self, prefix: str) -> str:
+        """Wait until the title starts with prefix and still does a moment later (live updates settle)."""
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            title = self.title()
+            if title.startswith(prefix):
+                time.sleep(SETTLE_S)
+                if (title := self.title()).startswith(prefix):
+                    return title
+            if time.monotonic() > deadline:
+                pytest.fail(f"window title stayed {title!r}, expected it to start with {prefix!r}")
+            time.sleep(0.05)
+
+    def size(self) -> tuple[int, int]:
+        out = xdotool(self.env, "getwindowgeometry", "--shell", self.wid)
+        values = dict(line.split("=") for line in out.splitlines())
+        return int(values["WIDTH"]), int(values["HEIGHT"])
+
+    def stroke(self, points: list[tuple[float, float]]) -> None:
+        """Press, move through the points (canvas pixels), release: one stroke with the real pointer."""
+        offset = PAD + 1  # the canvas sits PAD pixels in, inside a 1-pixel border
+        moves = [["mousemove", "--window", self.wid, str(round(x + offset)), str(round(y + offset))] for x, y in points]
+        args = [*moves[0], "mousedown", "1"]
+        for move in moves[1:]:
+            args += [*move, "sleep", "0.01"]
+        xdotool(self.env, *args, "mouseup", "1")
+
+    def key(self, name: str) -> None:
+        xdotool(self.env, "key", "--clearmodifiers", name)
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[dict[str, str]]:
+    proc, name = start_xvfb()
+    yield {**os.environ, "DISPLAY": name}
+    proc.terminate()
+    proc.wait(timeout=WAIT_S)
+
+
+@pytest.fixture
+def window(display: dict[str, str]) -> Iterator[Window]:
+    app = subprocess.Popen([sys.executable, "-m", "numrec", "app", *model_args()], env=display)
+    try:
+        wid = xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^numrec: ").split()[0]
+        xdotool(display, "windowfocus", "--sync", wid)
+        win = Window(display, wid)
+        win.wait_title("numrec: draw a digit")  # the model has loaded
+        yield win
+    finally:
+        app.terminate()
+        app.wait(timeout=WAIT_S)
+
+
+def line(a: tuple[float, float], b: tuple[float, float], n: int = 16) -> list[tuple[float, float]]:
+    return [(a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(n + 1)]
+
+
+def oval(cx: float, cy: float, rx: float, ry: float, n: int = 40) -> list[tuple[float, float]]:
+    return [(cx + rx * math.sin(2 * math.pi * i / n), cy - ry * math.cos(2 * math.pi * i / n)) for i in range(n + 1)]
+
+
+def seven(x: float, y: float, size: float) -> list[tuple[float, float]]:
+    return line((x, y), (x + size * 0.6, y)) + line((x + size * 0.6, y), (x + size * 0.15, y + size))[1:]
+
+
+@needs_x
+@pytest.mark.gui
+def test_window_reads_a_seven_then_after_clear_a_zero(window: Window) -> None:
+    window.stroke(seven(80, 50, 220))
+    assert window.wait_title("numrec: 7 ").endswith("sure)")
+    window.key("Escape")
+    window.wait_title("numrec: draw a digit")
+    window.stroke(oval(160, 160, 70, 110))
+    window.wait_title("numrec: 0 ")
+
+
+@needs_x
+@pytest.mark.gui
+def test_undo_takes_back_the_last_stroke(window: Window) -> None:
+    window.stroke(line((160, 50), (160, 270)))
+    window.wait_title("numrec: 1 ")
+    window.key("ctrl+z")
+    window.wait_title("numrec: draw a digit")
+
+
+@needs_x
+@pytest.mark.gui
+def test_number_mode_reads_two_digits(window: Window) -> None:
+    narrow = window.size()
+    window.key("ctrl+n")
+    deadline = time.monotonic() + WAIT_S
+    while window.size()[0] <= narrow[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert window.size()[0] > narrow[0], "number mode should widen the canvas"
+    window.stroke(seven(120, 40, 170))
+    window.stroke(oval(420, 125, 60, 85))
+    window.wait_title("numrec: 70 ")
