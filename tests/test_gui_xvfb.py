@@ -166,3 +166,13 @@ def test_number_mode_reads_two_digits(window: Window) -> None:
     window.stroke(seven(120, 40, 170))
     window.stroke(oval(420, 125, 60, 85))
     window.wait_title("numrec: 70 ")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 displays are a Linux matter")
+def test_without_a_display_the_app_says_so_in_one_line_and_points_to_serve() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, "-m", "numrec", "app"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    [message] = done.stderr.strip().splitlines()
+    assert "no display" in message and "numrec serve" in message

@@ -79,9 +79,9 @@ def describe(pred: Prediction) -> Verdict:
     number, sure = pred.number or "".join(str(d.digit) for d in pred.digits), percent(shown.confidence)
     which = f"digit {pred.digits.index(shown) + 1} of {len(pred.digits)}" if len(pred.digits) > 1 else ""
     if pred.status == "unsure":
-        hint = f" ({which} looks most like a {shown.digit})" if which else ""
+        about = f" about {which}" if which else ""
         status, headline, summary = "unsure", number + "?", f"{number}? unsure"
-        detail = f"Not sure{hint}: {sure}. Try writing it larger and clearer."
+        detail = f"Not sure{about} (most likely {shown.digit}, {sure}). Try writing it larger and clearer."
     else:
         status, headline, summary = "ok", number, f"{number} ({sure} sure)"
         detail = f"{len(pred.digits)} digits, the least sure ({which}) at {sure}" if which else f"{sure} sure"
