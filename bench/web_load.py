@@ -1,0 +1,196 @@
+"""Load test for `numrec serve`: concurrent keep-alive clients for a fixed time.
+
+Starts the server in its own process (or drives one at --url), warms it up,
+then keeps --concurrency connections busy for --seconds, each sending the same
+drawing (strokes JSON, or a PNG with --kind image) and waiting for the answer.
+Prints requests per second, p50/p99 latency, errors and the server's resident
+memory at start-up, after warm-up and at the end, and whether torch is loaded.
+
+    .venv/bin/python bench/web_load.py --seconds 10 --concurrency 16
+    .venv/bin/python bench/web_load.py --kind image --model runs/default/model.onnx
+
+The client is plain asyncio sockets (no HTTP library) so that it costs the
+machine as little as possible: on a 2-core box it shares the CPU with the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import math
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+def seven_strokes(points: int = 60) -> list[list[list[float]]]:
+    """A '7' drawn as on the page: ~`points` points at the page's 280x280 drawing size."""
+    corners = [(80.0, 60.0), (200.0, 60.0), (120.0, 235.0)]
+    per = points // 2
+    line = [
+        [round(a[0] + (b[0] - a[0]) * t / per, 1), round(a[1] + (b[1] - a[1]) * t / per, 1)]
+        for a, b in zip(corners, corners[1:], strict=False)
+        for t in range(per)
+    ]
+    return [line + [list(corners[-1])]]
+
+
+def request_bytes(kind: str) -> bytes:
+    if kind == "strokes":
+        body = json.dumps({"width": 280, "height": 280, "line_width": 16, "strokes": seven_strokes()}).encode()
+        path, ctype = "/api/predict/strokes?multi=0", "application/json"
+    else:
+        canvas = Image.new("L", (280, 280), 255)
+        ImageDraw.Draw(canvas).line([(80, 60), (200, 60), (120, 235)], fill=0, width=16)
+        buf = io.BytesIO()
+        canvas.save(buf, format="PNG")
+        body, path, ctype = buf.getvalue(), "/api/predict?multi=0", "image/png"
+    head = f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> bool:
+    """Send one request on a kept-alive connection; True for a 200 with its whole body read."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    length = next(int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length")
+    await reader.readexactly(length)
+    return lines[0].split(" ")[1] == "200"
+
+
+async def client(port: int, request: bytes, until: float, tally: Tally) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        while time.perf_counter() < until:
+            start = time.perf_counter()
+            try:
+                ok = await exchange(reader, writer, request)
+            except (OSError, asyncio.IncompleteReadError, StopIteration, ValueError):
+                tally.errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+                continue
+            tally.latencies.append(time.perf_counter() - start)
+            tally.errors += not ok
+    finally:
+        writer.close()
+
+
+async def load(port: int, request: bytes, seconds: float, concurrency: int) -> Tally:
+    tally = Tally()
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(client(port, request, until, tally) for _ in range(concurrency)))
+    return tally
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of the server and its worker processes, in MiB."""
+    total = 0.0
+    for p in [pid, *children(pid)]:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return round(total, 1)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def loads_torch(pid: int) -> bool:
+    return any("torch" in Path(f"/proc/{p}/maps").read_text() for p in [pid, *children(pid)])
+
+
+def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(args.workers)]
+    cmd += ["--model", args.model] if args.model else []
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"server did not start: {' '.join(cmd)}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    port = free_port()
+    proc = start_server(args, port)
+    try:
+        rss_start = rss_mib(proc.pid)
+        request = request_bytes(args.kind)
+        warm = asyncio.run(load(port, request, args.warmup, args.concurrency))
+        rss_warm = rss_mib(proc.pid)
+        tally = asyncio.run(load(port, request, args.seconds, args.concurrency))
+        rss_end = rss_mib(proc.pid)
+        torch = loads_torch(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    n = len(tally.latencies)
+    return {
+        "kind": args.kind,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "seconds": args.seconds,
+        "requests": n,
+        "req_per_s": round(n / args.seconds, 1),
+        "p50_ms": round(1000 * statistics.median(tally.latencies), 2) if n else None,
+        "p99_ms": round(1000 * percentile(tally.latencies, 0.99), 2),
+        "errors": tally.errors + warm.errors,
+        "rss_mib": {"start": rss_start, "after_warmup": rss_warm, "end": rss_end},
+        "torch_loaded": torch,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--kind", choices=["strokes", "image"], default="strokes")
+    p.add_argument("--model", help="ONNX model (default: the shipped one)")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--concurrency", type=int, default=16, help="connections kept busy at once")
+    p.add_argument("--seconds", type=float, default=10.0, help="measured run length")
+    p.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    result = run(args)
+    print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
