@@ -286,3 +286,17 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "torch"))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_stroke_drawn_while_the_model_loads_is_read_once_it_has_loaded() -> None:
+    model = model_path()
+    w = Worker(lambda: load_recognizer(model), start=False)
+    c = Controller(w)
+    draw(c, seven(80, 50, 220))
+    assert c.verdict.title == "numrec: loading model"
+    w.start()
+    assert w.wait_ready(WAIT_S)
+    c.poll()
+    settle(c)
+    assert c.verdict.headline == "7"
+    w.close()

@@ -13,13 +13,14 @@ import base64
 import io
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
-from .geometry import IMAGE_SIZE, NUM_CLASSES
+from .geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
 from .gui_controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, Worker, load_recognizer, percent
+
+# numpy and Pillow are imported when first needed: the window shows before they load.
+if TYPE_CHECKING:
+    from PIL import Image
 
 EXIT_NO_DISPLAY = 1
 # Padding around the canvas and panels, in pixels at 96 dpi (scaled on HiDPI).
@@ -178,17 +179,27 @@ class App:
         self.root.title(v.title)
         self.headline.configure(text=v.headline, fg=MUTED if v.status == "unsure" else INK)
         self.detail.configure(text=v.detail)
-        seen = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.uint8) if v.image is None else np.uint8(v.image * 255)
-        side = self.px(IMAGE_SIZE * ZOOM)
-        self.photos["seen"] = png_photo(self.tk, Image.fromarray(seen).resize((side, side), Image.Resampling.NEAREST))
+        self.photos["seen"] = self._seen_photo(v.image)
         self.seen.configure(image=self.photos["seen"])
         self._draw_bars(v.probabilities)
         self._draw_boxes()
 
+    def _seen_photo(self, image: Any) -> Any:
+        """The model's 28x28 input, enlarged with square pixels; black until there is one."""
+        side = self.px(IMAGE_SIZE * ZOOM)
+        if image is None:
+            photo = self.tk.PhotoImage(width=side, height=side)
+            photo.put("black", to=(0, 0, side, side))
+            return photo
+        from PIL import Image
+
+        grey = Image.fromarray((image * PIXEL_MAX).astype("uint8"))
+        return png_photo(self.tk, grey.resize((side, side), Image.Resampling.NEAREST))
+
     def _draw_bars(self, probabilities: tuple[float, ...]) -> None:
         bars, row, width, label = self.bars, self.px(BAR_ROW), self.px(BAR_WIDTH), self.px(20)
         bars.delete("all")
-        best = int(np.argmax(probabilities)) if probabilities else -1
+        best = max(range(len(probabilities)), key=probabilities.__getitem__, default=-1)
         for d in range(NUM_CLASSES):
             p = probabilities[d] if probabilities else 0.0
             y = d * row
@@ -276,7 +287,9 @@ def main(args: argparse.Namespace) -> int:
     except tk.TclError:
         print("numrec app: no display found; run `numrec serve` to draw in a web browser instead", file=sys.stderr)
         return EXIT_NO_DISPLAY
-    worker = Worker(lambda: load_recognizer(model))
+    worker = Worker(lambda: load_recognizer(model), start=False)
     App(root, Controller(worker))
+    root.update()  # show the window first; the model (numpy, onnxruntime) loads behind it
+    worker.start()
     root.mainloop()
     return 0

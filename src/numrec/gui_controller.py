@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
 from . import fileio
 
+# numpy and Pillow load with the model on the worker thread, so the window shows sooner.
 if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
+
     from .infer import Prediction
     from .strokes import Strokes
 
@@ -84,7 +85,8 @@ def describe(pred: Prediction) -> Verdict:
         detail = f"Not sure{about} (most likely {shown.digit}, {sure}). Try writing it larger and clearer."
     else:
         status, headline, summary = "ok", number, f"{number} ({sure} sure)"
-        detail = f"{len(pred.digits)} digits, the least sure ({which}) at {sure}" if which else f"{sure} sure"
+        least = f"; digit {pred.digits.index(shown) + 1} is the least sure at {sure}"
+        detail = f"{len(pred.digits)} digits{least}" if which else f"{sure} sure"
     boxes = tuple((float(x), float(y), float(w), float(h)) for x, y, w, h in (d.box for d in pred.digits))
     return Verdict(status, headline, detail, tuple(shown.probabilities), shown.image, boxes, summary)
 
@@ -145,6 +147,8 @@ class Drawing:
 
     def png(self) -> bytes:
         """The drawing as a PNG, dark ink on white as a person expects a saved drawing to look."""
+        from PIL import Image
+
         ink = self.to_strokes().render()
         out = io.BytesIO()
         Image.fromarray(255 - ink).save(out, format="PNG")
@@ -174,7 +178,8 @@ class Worker:
     newest is dropped, so a slow recognition never queues up behind drawing.
     """
 
-    def __init__(self, load: Callable[[], Recognize]) -> None:
+    def __init__(self, load: Callable[[], Recognize], start: bool = True) -> None:
+        self._load_fn = load
         self._cond = threading.Condition()
         self._pending: tuple[int, Job] | None = None
         self._done: Outcome | None = None
@@ -183,7 +188,11 @@ class Worker:
         self._closed = False
         self.ready = False
         self.load_error: str | None = None
-        threading.Thread(target=self._run, args=(load,), name="numrec-recognize", daemon=True).start()
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, args=(self._load_fn,), name="numrec-recognize", daemon=True).start()
 
     @property
     def busy(self) -> bool:
@@ -315,7 +324,7 @@ class Controller:
     def poll(self, wait_s: float = 0.0) -> bool:
         """Take a finished recognition, if any; True when the verdict changed."""
         if self.verdict is LOADING and self.worker.ready:
-            self._reset()
+            self.verdict = self._idle_verdict()  # what was drawn meanwhile is still queued
             return True
         out = self.worker.take(wait_s)
         if out is None:
@@ -364,7 +373,9 @@ class Controller:
 
     def _reset(self) -> None:
         self.worker.cancel()
+        self.verdict = self._idle_verdict()
+
+    def _idle_verdict(self) -> Verdict:
         if self.worker.load_error:
-            self.verdict = Verdict("error", "!", f"The model did not load: {self.worker.load_error}", summary="error")
-        else:
-            self.verdict = EMPTY if self.worker.ready else LOADING
+            return Verdict("error", "!", f"The model did not load: {self.worker.load_error}", summary="model error")
+        return EMPTY if self.worker.ready else LOADING
