@@ -157,7 +157,8 @@ async function send(url, type, body, final) {
 
 // ---- showing the answer ----
 
-const pct = (p) => `${(100 * p).toFixed(p > 0.999 ? 1 : 0)}%`;
+// 0.97 -> "97%", 0.996 -> "99.6%", 0.99996 -> ">99.9%" (never a rounded-up "100%").
+const pct = (p) => (p >= 0.9995 ? ">99.9%" : `${(100 * p).toFixed(p >= 0.99 ? 1 : 0)}%`);
 
 function show(data, final) {
   state.boxes = data.digits.map((d) => d.box);
