@@ -220,7 +220,7 @@ def test_unsure_and_confident_readings_are_put_in_plain_words() -> None:
     assert describe(Prediction("ok", "3", (sure,))).detail == "97% sure"
     unsure = describe(Prediction("unsure", "38", (sure, shaky)))
     assert unsure.headline == "38?"
-    assert unsure.detail.startswith("Not sure about digit 2 of 2 (most likely 8, 41%).")
+    assert unsure.detail.startswith("Not sure about digit 2 (most likely 8, 41%).")
     assert unsure.title == "numrec: 38? unsure"
     assert describe(Prediction("no_digit", None, ())).title == "numrec: no digit"
 

@@ -109,8 +109,10 @@ def display() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def window(display: dict[str, str]) -> Iterator[Window]:
-    app = subprocess.Popen([sys.executable, "-m", "numrec", "app", *model_args()], env=display)
+def window(display: dict[str, str], tmp_path: Path) -> Iterator[Window]:
+    log = tmp_path / "app-stderr.txt"
+    with log.open("w") as err:
+        app = subprocess.Popen([sys.executable, "-m", "numrec", "app", *model_args()], env=display, stderr=err)
     try:
         wid = xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^numrec: ").split()[0]
         xdotool(display, "windowfocus", "--sync", wid)
@@ -120,6 +122,7 @@ def window(display: dict[str, str]) -> Iterator[Window]:
     finally:
         app.terminate()
         app.wait(timeout=WAIT_S)
+    assert log.read_text() == "", "the app should not print errors (Tk reports failed callbacks on stderr)"
 
 
 def line(a: tuple[float, float], b: tuple[float, float], n: int = 16) -> list[tuple[float, float]]:
@@ -147,11 +150,13 @@ def test_window_reads_a_seven_then_after_clear_a_zero(window: Window) -> None:
 
 @needs_x
 @pytest.mark.gui
-def test_undo_takes_back_the_last_stroke(window: Window) -> None:
+def test_undo_takes_back_the_last_stroke_and_enter_reads_the_blank_canvas(window: Window) -> None:
     window.stroke(line((160, 50), (160, 270)))
     window.wait_title("numrec: 1 ")
     window.key("ctrl+z")
     window.wait_title("numrec: draw a digit")
+    window.key("Return")  # recognize the now blank canvas
+    window.wait_title("numrec: no digit")
 
 
 @needs_x

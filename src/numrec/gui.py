@@ -29,6 +29,8 @@ PAD = 12
 ZOOM = 4
 # Bar chart rows and width, in pixels at 96 dpi.
 BAR_ROW, BAR_WIDTH = 22, 180
+# The result in large type: this many points, for up to HEADLINE_FITS characters.
+HEADLINE_PT, HEADLINE_FITS, HEADLINE_MIN_PT = 56, 3, 16
 POLL_MS = 30  # how often the window checks for a finished recognition
 # Colours: ink on white paper, a light grey window, one accent for the top digit and boxes.
 INK, PAPER, BACK, EDGE = "#111111", "#ffffff", "#f3f4f6", "#c9d1d9"
@@ -55,7 +57,7 @@ class App:
         # Tk's scaling is pixels per point: 96 dpi gives 4/3. Pixel sizes grow with it.
         self.f = max(1.0, round(float(root.tk.call("tk", "scaling")) * 72 / 96 * 4) / 4)
         base = font.nametofont("TkDefaultFont").actual()["family"]
-        self.big = font.Font(family=base, size=56, weight="bold")
+        self.big = font.Font(family=base, size=HEADLINE_PT, weight="bold")
         self.mid = font.Font(family=base, size=12)
         self.photos: dict[str, Any] = {}
         self.number = tk.BooleanVar(value=controller.number_mode)
@@ -93,7 +95,7 @@ class App:
         self.seen = tk.Label(top, bg=BACK, borderwidth=0)
         self.seen.pack(side="right", anchor="ne", padx=(pad, 0))
         self.detail = tk.Label(panel, font=self.mid, bg=BACK, fg=INK, justify="left", anchor="w")
-        self.detail.configure(wraplength=self.px(BAR_WIDTH + 80), height=2)
+        self.detail.configure(wraplength=self.px(BAR_WIDTH + 80), height=3)
         self.detail.pack(anchor="w", fill="x", pady=(0, pad // 2))
         self.bars = tk.Canvas(panel, width=self.px(BAR_WIDTH + 80), height=self.px(BAR_ROW) * NUM_CLASSES)
         self.bars.configure(background=BACK, highlightthickness=0)
@@ -177,6 +179,9 @@ class App:
     def show_verdict(self) -> None:
         v = self.c.verdict
         self.root.title(v.title)
+        # Long numbers get smaller type so they never run into the image beside them.
+        size = HEADLINE_PT * HEADLINE_FITS // max(len(v.headline), HEADLINE_FITS)
+        self.big.configure(size=max(size, HEADLINE_MIN_PT))
         self.headline.configure(text=v.headline, fg=MUTED if v.status == "unsure" else INK)
         self.detail.configure(text=v.detail)
         self.photos["seen"] = self._seen_photo(v.image)

@@ -80,9 +80,9 @@ def describe(pred: Prediction) -> Verdict:
     number, sure = pred.number or "".join(str(d.digit) for d in pred.digits), percent(shown.confidence)
     which = f"digit {pred.digits.index(shown) + 1} of {len(pred.digits)}" if len(pred.digits) > 1 else ""
     if pred.status == "unsure":
-        about = f" about {which}" if which else ""
+        about = f" about digit {pred.digits.index(shown) + 1}" if which else ""
         status, headline, summary = "unsure", number + "?", f"{number}? unsure"
-        detail = f"Not sure{about} (most likely {shown.digit}, {sure}). Try writing it larger and clearer."
+        detail = f"Not sure{about} (most likely {shown.digit}, {sure}). Write it larger or clearer."
     else:
         status, headline, summary = "ok", number, f"{number} ({sure} sure)"
         least = f"; digit {pred.digits.index(shown) + 1} is the least sure at {sure}"
