@@ -51,8 +51,7 @@ class Verdict:
     detail: str  # one sentence in plain words
     probabilities: tuple[float, ...] = ()  # one bar per digit 0-9
     image: np.ndarray | None = field(default=None, repr=False)  # the 28x28 the model saw
-    boxes: tuple[Box, ...] = ()  # one per digit, in canvas coordinates
-
+    boxes: tuple[Box, ...] = ()  # one per digit (x, y, w, h) in the recognized input's pixels
     summary: str = ""  # a few words for the window title
 
     @property
