@@ -6,16 +6,20 @@ must keep to the documented status codes, content types and response schemas.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 
 from numrec.card import SHIPPED_MODEL
 from numrec.infer import Recognizer
-from numrec.web import create_app
+from numrec.web import ErrorOut, PredictionOut, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS = [
@@ -41,3 +45,37 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Recognizer(m
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_fails_and_keeps_to_its_schema(case: schemathesis.Case) -> None:
     case.call_and_validate(checks=CHECKS)
+
+
+# Schemathesis keeps mostly to the schema's ranges; this throws extreme but
+# finite coordinates (the shapes are mostly right, so they reach the recognizer).
+MAX_FLOAT = 1.7976931348623157e308
+extremes = st.sampled_from([MAX_FLOAT, -MAX_FLOAT, 1e300, -1e300, 5e-324, 2**63, -(2**63), 0])
+coordinates = extremes | st.floats(-1000, 1000) | st.floats(allow_nan=False, allow_infinity=False)
+drawings = st.fixed_dictionaries(
+    {
+        "width": st.integers(1, 600) | st.integers(-(10**6), 10**6),
+        "height": st.integers(1, 600) | st.integers(-(10**6), 10**6),
+        "line_width": st.floats(0.5, 40) | coordinates,
+        "strokes": st.lists(st.lists(st.tuples(coordinates, coordinates), min_size=1, max_size=8), max_size=3),
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Recognizer(model_path()))) as c:
+        yield c
+
+
+@given(body=drawings)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_extreme_strokes_get_an_answer_or_a_4xx_never_a_500(client: TestClient, body: dict[str, object]) -> None:
+    r = client.post(
+        "/api/predict/strokes", content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        PredictionOut.model_validate(r.json())
+    else:
+        ErrorOut.model_validate(r.json())
