@@ -1,0 +1,45 @@
+"""`numrec evaluate`: score an ONNX model on the MNIST test set (no torch)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import data, metrics
+from .geometry import PIXEL_MAX
+from .onnxmodel import OnnxModel
+
+
+def evaluate(model: OnnxModel, folder: Path) -> tuple[dict[str, object], np.ndarray, np.ndarray, np.ndarray]:
+    images, labels = data.load_split(folder, "test")
+    x = (images.astype(np.float32) / PIXEL_MAX)[:, None]
+    logits = model.logits(x)
+    labels = labels.astype(np.int64)
+    probs = metrics.softmax(logits, model.temperature)
+    return metrics.summary(logits, labels, model.temperature), images, probs, labels
+
+
+def main(args: argparse.Namespace) -> int:
+    model = OnnxModel(args.model, threads=0)
+    result, images, probs, labels = evaluate(model, data.resolve_data_dir(args.data_dir))
+    result["model"] = str(model.path)
+    if args.report:
+        from .report import write_evaluation_report
+
+        written = write_evaluation_report(Path(args.report), images, probs, labels)
+        result["report"] = [str(p) for p in written]
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"model     {model.path}")
+    print(f"accuracy  {100 * float(result['accuracy']):.2f}%  on {result['n']} MNIST test images")  # type: ignore[arg-type]
+    print(f"ece       {100 * float(result['ece']):.3f}%   nll {float(result['nll']):.4f}   "  # type: ignore[arg-type]
+          f"temperature {model.temperature:.3f}")
+    per_class = result["per_class_accuracy"]
+    print("per class " + "  ".join(f"{c}:{100 * a:.1f}" for c, a in enumerate(per_class)))  # type: ignore[arg-type]
+    for p in result.get("report", []):  # type: ignore[attr-defined]
+        print(f"wrote     {p}")
+    return 0

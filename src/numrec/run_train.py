@@ -1,0 +1,55 @@
+"""`numrec train`: load MNIST, fit with checkpoints, export model + card + plots."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from . import checkpoint, data
+from .model import DigitCNN, ModelConfig
+from .train import TrainConfig, config_dict, fit, make_split
+
+
+def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) -> TrainConfig:
+    """Defaults, or the resumed run's own settings, then explicit options."""
+    cfg = TrainConfig()
+    if saved:
+        fields = {k: v for k, v in saved.items() if k != "augmentation"}
+        cfg = replace(cfg, **fields)  # type: ignore[arg-type]
+    overrides = {k: getattr(args, k) for k in ("epochs", "seed", "limit") if getattr(args, k, None) is not None}
+    return replace(cfg, **overrides)
+
+
+def main(args: argparse.Namespace) -> int:
+    from .export import finish
+    from .report import write_training_report
+
+    out = Path(args.out)
+    saved = None
+    if args.resume and (out / "last.pt").exists():
+        try:
+            saved = checkpoint.load(out / "last.pt")
+        except checkpoint.CheckpointError as e:
+            print(f"numrec train: error: {e}", file=sys.stderr)
+            return 1
+        print(f"resuming from {out / 'last.pt'} after epoch {saved['epoch']}", file=sys.stderr)
+    cfg = config_from_args(args, saved["train_config"] if saved else None)
+    model_cfg = checkpoint.model_config_from(saved) if saved else ModelConfig()
+    folder = data.resolve_data_dir(args.data_dir)
+    images, labels = data.load_split(folder, "train")
+    test = data.load_split(folder, "test")
+    split = make_split(images, labels, cfg)
+    extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
+    state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume=args.resume, extra=extra)
+    command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    # Time taken counts every epoch, those before a resume included.
+    seconds = sum(h["seconds"] for h in state["history"])
+    card = finish(state | extra, split, test, cfg, out, command, seconds)
+    write_training_report(out, state["history"])
+    t = card["test"]
+    print(f"test accuracy {t['accuracy']:.4f}  ece {t['ece']:.4f}  nll {t['nll']:.4f}  "
+          f"temperature {card['temperature']:.3f}  -> {out / 'model.onnx'}")
+    return 0

@@ -1,0 +1,118 @@
+"""Training on real MNIST: it learns, it resumes after SIGKILL, it exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from numrec import checkpoint, data
+from numrec.model import DigitCNN, ModelConfig
+from numrec.onnxmodel import ModelError, OnnxModel
+from numrec.train import TrainConfig, fit, make_split, predict_logits, to_tensor
+
+QUICK = ["--limit", "1500", "--epochs", "3", "--seed", "7"]
+
+
+def train_cmd(out: Path, mnist_dir: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "numrec", "train", "--data-dir", str(mnist_dir), "--out", str(out), *extra]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory, mnist_dir: Path) -> Path:
+    """One uninterrupted short run through the real command."""
+    out = tmp_path_factory.mktemp("run")
+    subprocess.run(train_cmd(out, mnist_dir, *QUICK), check=True, capture_output=True, timeout=300)
+    return out
+
+
+def test_short_training_run_learns(mnist_dir: Path) -> None:
+    images, labels = data.load_split(mnist_dir, "train")
+    cfg = TrainConfig(epochs=3, limit=4000, seed=1)
+    split = make_split(images, labels, cfg)
+    state = fit(lambda: DigitCNN(ModelConfig()), split, cfg)
+    test_x, test_y = data.load_split(mnist_dir, "test")
+    model = checkpoint.build_model(state | {"model_config": {**ModelConfig().__dict__}})
+    acc = (predict_logits(model, to_tensor(test_x[:2000])).argmax(1).numpy() == test_y[:2000]).mean()
+    assert acc > 0.85, f"4,000 images, 3 epochs should reach well above chance (10%), got {acc:.3f}"
+
+
+def test_validation_split_is_seeded_and_disjoint(mnist_dir: Path) -> None:
+    images, labels = data.load_split(mnist_dir, "train")
+    a = make_split(images, labels, TrainConfig(limit=1000, seed=3))
+    b = make_split(images, labels, TrainConfig(limit=1000, seed=3))
+    assert torch.equal(a.x_val, b.x_val) and len(a.x_val) == 100 and len(a.x_train) == 900
+
+
+def test_train_command_writes_model_card_plots_and_history(quick_run: Path) -> None:
+    card = json.loads((quick_run / "model.json").read_text())
+    history = json.loads((quick_run / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert card["test"]["n"] == 10_000 and card["test"]["accuracy"] > 0.5
+    assert card["temperature"] > 0 and card["onnx_parity_max_abs"] < 1e-3
+    assert card["made_by"]["command"].startswith("numrec train") and card["training"]["seed"] == 7
+    assert (quick_run / "training_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_exported_onnx_matches_torch_logits(quick_run: Path, mnist_dir: Path) -> None:
+    state = checkpoint.load(quick_run / "last.pt")
+    model = checkpoint.build_model(state | {"model": state["best"]["model"]})
+    x = to_tensor(data.load_split(mnist_dir, "test")[0][:500])
+    want = predict_logits(model, x).numpy()
+    got = OnnxModel(quick_run / "model.onnx").logits(x.numpy())
+    np.testing.assert_allclose(got, want, atol=1e-3)
+
+
+def test_model_whose_file_changed_is_refused(quick_run: Path, tmp_path: Path) -> None:
+    (tmp_path / "model.json").write_bytes((quick_run / "model.json").read_bytes())
+    blob = bytearray((quick_run / "model.onnx").read_bytes())
+    blob[-10] ^= 0xFF
+    (tmp_path / "model.onnx").write_bytes(bytes(blob))
+    with pytest.raises(ModelError, match="sha256 does not match"):
+        OnnxModel(tmp_path / "model.onnx")
+
+
+def test_training_killed_after_second_epoch_resumes_where_it_stopped(
+    quick_run: Path, mnist_dir: Path, tmp_path: Path
+) -> None:
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(train_cmd(tmp_path, mnist_dir, *QUICK), stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("epoch 2:"):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert checkpoint.load(tmp_path / "last.pt")["epoch"] >= 2
+    assert not (tmp_path / "model.onnx").exists()
+    resumed = subprocess.run(
+        train_cmd(tmp_path, mnist_dir, *QUICK, "--resume"), capture_output=True, text=True, timeout=300, check=True
+    )
+    assert "resuming from" in resumed.stderr
+    assert "epoch 1:" not in resumed.stdout and "epoch 3:" in resumed.stdout
+    # The resumed run ends exactly where the uninterrupted one did.
+    a, b = checkpoint.load(quick_run / "last.pt"), checkpoint.load(tmp_path / "last.pt")
+    for key in a["model"]:
+        assert torch.equal(a["model"][key], b["model"][key]), key
+
+
+def test_checkpoint_that_would_unpickle_code_is_refused(tmp_path: Path) -> None:
+    import pickle
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("pwned",))
+
+    path = tmp_path / "evil.pt"
+    torch.save({"version": 1, "payload": Evil()}, path, pickle_module=pickle)
+    with pytest.raises(checkpoint.CheckpointError, match="not a loadable numrec checkpoint"):
+        checkpoint.load(path)
