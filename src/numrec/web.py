@@ -265,6 +265,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"numrec serve: http://{args.host}:{args.port}/ (API docs at /docs)", file=sys.stderr)
     options: dict[str, Any] = {"host": args.host, "port": args.port, "access_log": False}
     if args.workers > 1:
+        del recognizer  # each worker process loads its own
         os.environ[MODEL_ENV] = args.model or ""
         uvicorn.run("numrec.web:app_from_env", factory=True, workers=args.workers, **options)
     else:
