@@ -19,7 +19,8 @@ def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) 
     if saved:
         fields = {k: v for k, v in saved.items() if k != "augmentation"}
         cfg = replace(cfg, **fields)  # type: ignore[arg-type]
-    overrides = {k: getattr(args, k) for k in ("epochs", "seed", "limit") if getattr(args, k, None) is not None}
+    names = ("epochs", "seed", "limit", "threads")
+    overrides = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
     return replace(cfg, **overrides)
 
 

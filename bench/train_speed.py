@@ -1,0 +1,120 @@
+"""Wall time to reach 99.0% and 99.5% MNIST test accuracy, two recipes, one run.
+
+The test set is probed every quarter epoch for this measurement only (the
+probe's own time is left out of the clock); training choices never see it.
+Writes the figures to docs/BENCHMARKS.md between the train-speed markers.
+
+    python bench/train_speed.py [--data-dir ../shared/data/mnist] [--notebook-epochs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from numrec import data
+from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
+from numrec.model import DigitCNN, ModelConfig, count_parameters
+from numrec.train import TrainConfig, fit, make_split, predict_logits, to_tensor
+
+TARGETS = (0.990, 0.995)
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN, END = "<!-- train-speed:begin -->", "<!-- train-speed:end -->"
+
+
+class RaceOver(Exception):
+    pass
+
+
+class NotebookNet(nn.Module):
+    """The original notebook's Keras model: Conv64-Conv32-Dense10, no pooling."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        side = IMAGE_SIZE - 2 - 2  # two unpadded 3x3 convolutions
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 64, 3), nn.ReLU(), nn.Conv2d(64, 32, 3), nn.ReLU(),
+            nn.Flatten(), nn.Linear(32 * side * side, NUM_CLASSES),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)  # type: ignore[no-any-return]
+
+
+def race(name: str, build: type[nn.Module] | object, cfg: TrainConfig, folder: Path) -> dict[str, object]:
+    images, labels = data.load_split(folder, "train")
+    test_x, test_y = data.load_split(folder, "test")
+    x_test, y_test = to_tensor(test_x), torch.from_numpy(test_y.astype("int64"))
+    split = make_split(images, labels, cfg)
+    start, paused = time.perf_counter(), 0.0
+    curve: list[tuple[float, float, float]] = []
+
+    def probe(epoch: float, model: nn.Module) -> None:
+        nonlocal paused
+        t0 = time.perf_counter()
+        elapsed = t0 - start - paused
+        acc = (predict_logits(model, x_test).argmax(1) == y_test).float().mean().item()
+        paused += time.perf_counter() - t0
+        curve.append((epoch, elapsed, acc))
+        print(f"{name}: epoch {epoch:5.2f}  {elapsed:6.1f}s  test acc {acc:.4f}", flush=True)
+        if acc >= max(TARGETS):
+            raise RaceOver  # both targets reached: the rest of the run measures nothing
+
+    with contextlib.suppress(RaceOver):
+        fit(build, split, cfg, probe=probe)  # type: ignore[arg-type]
+    reached = {t: next(((e, s) for e, s, a in curve if a >= t), None) for t in TARGETS}
+    return {"name": name, "curve": curve, "reached": reached, "best": max(a for _, _, a in curve)}
+
+
+def fmt(hit: tuple[float, float] | None) -> str:
+    return f"{hit[1]:.0f} s (epoch {hit[0]:.2f})" if hit else "not reached"
+
+
+def write_markdown(results: list[dict[str, object]], params: dict[str, int]) -> None:
+    lines = [BEGIN, "## Training speed (`bench/train_speed.py`)", "",
+             f"One run on {platform.machine()} with {os.cpu_count()} CPU cores, torch {torch.__version__}; "
+             "test accuracy probed every quarter epoch (probe time excluded).", "",
+             "| recipe | parameters | to 99.0% | to 99.5% | best probed accuracy |", "| --- | --- | --- | --- | --- |"]
+    for r in results:
+        reached: dict[float, tuple[float, float] | None] = r["reached"]  # type: ignore[assignment]
+        lines.append(f"| {r['name']} | {params[str(r['name'])]:,} | {fmt(reached[0.990])} | {fmt(reached[0.995])} "
+                     f"| {100 * float(r['best']):.2f}% |")  # type: ignore[arg-type]
+    ours, theirs = results[0]["reached"], results[1]["reached"]  # type: ignore[index]
+    if ours[0.990] and theirs[0.990]:  # type: ignore[index]
+        lines += ["", f"Ratio of times to 99.0% (notebook / default): "
+                  f"{theirs[0.990][1] / ours[0.990][1]:.1f}x"]  # type: ignore[index]
+    lines += ["", "Targets: 99.0% in at most 30 s and 99.5% in at most 3 min on 2 CPU cores.", END]
+    path = ROOT / "docs" / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if BEGIN in text:
+        text = text[: text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    p.add_argument("--notebook-epochs", type=int, default=3)
+    args = p.parse_args()
+    folder = Path(args.data_dir)
+    default = TrainConfig()
+    notebook = TrainConfig(epochs=args.notebook_epochs, batch_size=250, lr=1e-3, optimizer="adam",
+                           schedule="constant", augment=False)
+    results = [race("numrec default", lambda: DigitCNN(ModelConfig()), default, folder),
+               race("notebook (Conv64-Conv32-Dense10, Adam)", NotebookNet, notebook, folder)]
+    params = {"numrec default": count_parameters(DigitCNN(ModelConfig())),
+              "notebook (Conv64-Conv32-Dense10, Adam)": count_parameters(NotebookNet())}
+    write_markdown(results, params)
+
+
+if __name__ == "__main__":
+    main()
