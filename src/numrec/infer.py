@@ -1,0 +1,210 @@
+"""Read a drawing: image or strokes -> digits -> calibrated predictions (onnxruntime, no torch).
+
+`Recognizer.predict` finds the ink, splits a number into digits, brings each
+digit into MNIST's form (numrec.preprocess) and asks the model. Confidence is
+softmax(logits / T) with the card's fitted temperature T; a reading is
+`unsure` when any digit's confidence is below the card's unsure threshold.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from . import preprocess as pp
+from . import segment
+from .geometry import PIXEL_MAX
+from .onnxmodel import OnnxModel
+from .strokes import Point, Strokes, render_strokes, stroke_box
+
+# Images above this many pixels are refused from their header, before decoding
+# (a 20000x20000 PNG would need gigabytes); 40 MP covers any phone photo.
+MAX_PIXELS = 40_000_000
+# Smaller images cannot hold a readable digit.
+MIN_SIDE = 8
+# A stroke whose centre line spans less than this many brush widths is a tap (a dot).
+TAP_RATIO = 0.5
+
+Box = tuple[int, int, int, int]
+
+
+class ImageError(ValueError):
+    """An image that cannot be read: empty, corrupt, not an image, too small or too large."""
+
+
+@dataclass(frozen=True)
+class DigitResult:
+    digit: int
+    confidence: float
+    probabilities: tuple[float, ...]
+    box: Box  # x, y, w, h in input coordinates
+    image: np.ndarray  # the (28, 28) float32 the model saw
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "digit": self.digit,
+            "confidence": self.confidence,
+            "probabilities": list(self.probabilities),
+            "box": list(self.box),
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    status: str  # "ok" | "unsure" | "no_digit"
+    number: str | None
+    digits: tuple[DigitResult, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "digits": [d.to_dict() for d in self.digits], "status": self.status}
+
+
+def load_image(data: bytes | Path) -> Image.Image:
+    """Decode an image file's bytes, refusing what is empty, corrupt, tiny or huge (checked before decoding)."""
+    if isinstance(data, Path):
+        try:
+            data = data.read_bytes()
+        except OSError as e:
+            raise ImageError(f"cannot read file ({e.strerror})") from None
+    if not data:
+        raise ImageError("empty file")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise ImageError("not an image file (or a format Pillow cannot read)") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        raise ImageError(f"unreadable image ({e})") from None
+    w, h = image.size
+    if w * h > MAX_PIXELS:
+        raise ImageError(f"image is {w}x{h} pixels, more than the limit of {MAX_PIXELS:,} pixels")
+    if min(w, h) < MIN_SIDE:
+        raise ImageError(f"image is {w}x{h} pixels, too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})")
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as e:
+        raise ImageError(f"corrupt or truncated image data ({e})") from None
+    return image
+
+
+def as_pixels(source: Image.Image | np.ndarray) -> np.ndarray:
+    """Pixels as an array numrec.preprocess understands; a clear error for arrays of the wrong kind."""
+    if isinstance(source, Image.Image):
+        return pp.image_to_array(source)
+    if not isinstance(source, np.ndarray):
+        raise ImageError(f"expected a PIL image, a numpy array or Strokes, got {type(source).__name__}")
+    ok_shape = source.ndim == 2 or (source.ndim == 3 and source.shape[2] in (1, 2, 3, 4))
+    if not ok_shape or min(source.shape[:2]) < 1:
+        raise ImageError(f"expected an (H, W) or (H, W, C) image array, got shape {source.shape}")
+    if source.dtype != np.uint8:
+        if not np.issubdtype(source.dtype, np.floating) or not np.isfinite(source).all():
+            raise ImageError(f"expected uint8 pixels or floats in [0, 1], got {source.dtype}")
+        source = np.asarray(np.clip(source, 0, 1) * PIXEL_MAX, dtype=np.uint8)
+    return source[..., 0] if source.ndim == 3 and source.shape[2] == 1 else source
+
+
+class Recognizer:
+    """Reads digits and numbers with an ONNX model; one instance serves many calls."""
+
+    def __init__(self, model_path: str | Path | None = None, threads: int = 1) -> None:
+        self.model = OnnxModel(model_path, threads=threads)
+
+    @property
+    def card(self) -> dict[str, Any]:
+        return self.model.card
+
+    @property
+    def unsure_threshold(self) -> float:
+        return self.model.unsure_threshold
+
+    def predict(self, source: Image.Image | np.ndarray | Strokes, multi: bool = True) -> Prediction:
+        """Read one digit (multi=False: all ink is one digit) or a number (multi=True)."""
+        if isinstance(source, Strokes):
+            digits, boxes = _digits_from_strokes(source, multi)
+        else:
+            digits, boxes = _digits_from_pixels(as_pixels(source), multi)
+        return self.classify(digits, boxes)
+
+    def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
+        """Run the model on preprocessed 28x28 digits and judge the reading."""
+        if not digits:
+            return Prediction("no_digit", None, ())
+        batch = np.stack(digits)[:, None, :, :]
+        probs = self.model.probabilities(batch)
+        results = tuple(
+            DigitResult(int(p.argmax()), float(p.max()), tuple(float(v) for v in p), box, image)
+            for p, box, image in zip(probs, boxes, digits, strict=True)
+        )
+        unsure = any(r.confidence < self.unsure_threshold for r in results)
+        return Prediction("unsure" if unsure else "ok", "".join(str(r.digit) for r in results), results)
+
+
+def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
+    """28x28 digits, left to right, and their boxes in input coordinates."""
+    reduced = pp.reduce_size(pixels)
+    factor = pixels.shape[0] / reduced.shape[0]
+    ink = pp.normalise_contrast(pp.ink_map(reduced))
+    mask = pp.ink_mask(ink)
+    labels, pieces = segment.label_pieces(ink, mask)
+    kept = segment.drop_specks(pieces, segment.stroke_width(mask))
+    groups = segment.group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]
+    digits, boxes = [], []
+    for group in groups if kept else []:
+        members = [kept[i] for i in group]
+        x0, y0 = min(p.box[0] for p in members), min(p.box[1] for p in members)
+        x1, y1 = max(p.box[2] for p in members), max(p.box[3] for p in members)
+        own = np.isin(labels, [p.label for p in members])
+        digit_ink = pp.keep_near(ink, own)
+        lo_y, lo_x = max(y0 - pp.HALO, 0), max(x0 - pp.HALO, 0)
+        digits.append(pp.to_mnist(digit_ink[lo_y : y1 + pp.HALO, lo_x : x1 + pp.HALO]))
+        boxes.append(_scale_box((x0, y0, x1, y1), factor, pixels.shape))
+    return digits, boxes
+
+
+def _scale_box(box: tuple[float, float, float, float], factor: float, shape: tuple[int, ...]) -> Box:
+    x0, y0 = max(int(box[0] * factor), 0), max(int(box[1] * factor), 0)
+    x1, y1 = min(int(np.ceil(box[2] * factor)), shape[1]), min(int(np.ceil(box[3] * factor)), shape[0])
+    return x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)
+
+
+def _digits_from_strokes(drawing: Strokes, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
+    lw = drawing.line_width
+    strokes = [s for s in drawing.nonempty() if _centre_extent(s) >= TAP_RATIO * lw]
+    if not strokes:
+        return [], []
+    groups = segment.group_strokes(strokes, lw) if multi else [list(range(len(strokes)))]
+    members = [[strokes[i] for i in g] for g in groups]
+    tallest = max(_centre_extent_all(m) for m in members) + lw
+    members = [m for m in members if _centre_extent_all(m) + lw >= segment.SPECK_FRACTION * tallest]
+    digits = [render_digit(m) for m in members]
+    size = (drawing.height, drawing.width)
+    boxes = []
+    for m in members:
+        x0, y0, x1, y1 = stroke_box(m)
+        boxes.append(_scale_box((x0 - lw / 2, y0 - lw / 2, x1 + lw / 2, y1 + lw / 2), 1.0, size))
+    return digits, boxes
+
+
+def _centre_extent(stroke: list[Point]) -> float:
+    return _centre_extent_all([stroke])
+
+
+def _centre_extent_all(strokes: list[list[Point]]) -> float:
+    x0, y0, x1, y1 = stroke_box(strokes)
+    return max(x1 - x0, y1 - y0)
+
+
+def render_digit(strokes: list[list[Point]]) -> np.ndarray:
+    """Redraw one digit's strokes with an MNIST-like pen (a share of its size), then to 28x28."""
+    pen = pp.STROKE_SHARE * pp.WORK_BOX
+    x0, y0, x1, y1 = stroke_box(strokes)
+    extent = max(x1 - x0, y1 - y0, 1e-6)
+    scale = (pp.WORK_BOX - pen) / extent
+    size = (int(np.ceil((x1 - x0) * scale + pen)) + 2, int(np.ceil((y1 - y0) * scale + pen)) + 2)
+    offset = (x0 - (pen / 2 + 1) / scale, y0 - (pen / 2 + 1) / scale)
+    ink = render_strokes(strokes, size, pen, offset, scale).astype(np.float32) / PIXEL_MAX
+    return pp.centre_by_mass(pp.fit_box(pp.crop(ink)))

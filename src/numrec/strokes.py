@@ -1,0 +1,132 @@
+"""A drawing as vectors: strokes of (x, y) points on a canvas, validated.
+
+The desktop window and the web page send what the user drew as strokes, so
+recognition can group them into digits and redraw each digit with a pen width
+that suits MNIST, whatever brush the canvas used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+# Limits on what a client may send: generous for a hand drawing, small enough
+# that a hostile request cannot make the server render for long.
+MAX_STROKES = 500
+MAX_POINTS = 50_000  # over all strokes together
+MAX_CANVAS = 8192  # largest canvas side in pixels
+MAX_LINE_WIDTH = 1000.0
+
+Point = tuple[float, float]
+
+
+class StrokesError(ValueError):
+    """A stroke drawing that is malformed or over the limits."""
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise StrokesError(f"{what} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _side(value: Any, what: str) -> int:
+    side = _number(value, what)
+    if side != int(side) or not 1 <= side <= MAX_CANVAS:
+        raise StrokesError(f"{what} must be a whole number from 1 to {MAX_CANVAS}, got {value!r}")
+    return int(side)
+
+
+def _point(value: Any, where: str) -> Point:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise StrokesError(f"{where} must be an [x, y] pair, got {value!r}")
+    return _number(value[0], f"{where} x"), _number(value[1], f"{where} y")
+
+
+def _stroke(value: Any, index: int) -> list[Point]:
+    if not isinstance(value, (list, tuple)):
+        raise StrokesError(f"stroke {index} must be a list of [x, y] points")
+    return [_point(p, f"stroke {index} point {j}") for j, p in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Strokes:
+    """Strokes drawn on a width x height canvas with a round brush of line_width."""
+
+    width: int
+    height: int
+    line_width: float
+    strokes: list[list[Point]]
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Strokes:
+        """Validate a decoded JSON object {"width", "height", "line_width", "strokes"}."""
+        if not isinstance(obj, dict):
+            raise StrokesError("strokes must be a JSON object with width, height, line_width and strokes")
+        missing = [k for k in ("width", "height", "line_width", "strokes") if k not in obj]
+        if missing:
+            raise StrokesError(f"missing field(s): {', '.join(missing)}")
+        line_width = _number(obj["line_width"], "line_width")
+        if not 0 < line_width <= MAX_LINE_WIDTH:
+            raise StrokesError(f"line_width must be above 0 and at most {MAX_LINE_WIDTH:g}, got {line_width:g}")
+        raw = obj["strokes"]
+        if not isinstance(raw, list):
+            raise StrokesError("strokes must be a list of strokes")
+        if len(raw) > MAX_STROKES:
+            raise StrokesError(f"too many strokes: {len(raw)} (at most {MAX_STROKES})")
+        if sum(len(s) if isinstance(s, (list, tuple)) else 0 for s in raw) > MAX_POINTS:
+            raise StrokesError(f"too many points (at most {MAX_POINTS} in all)")
+        strokes = [_stroke(s, i) for i, s in enumerate(raw)]
+        return cls(_side(obj["width"], "width"), _side(obj["height"], "height"), line_width, strokes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "line_width": self.line_width,
+            "strokes": [[list(p) for p in s] for s in self.strokes],
+        }
+
+    def nonempty(self) -> list[list[Point]]:
+        return [s for s in self.strokes if s]
+
+    def render(self) -> np.ndarray:
+        """The canvas as the user saw it: (height, width) uint8, ink 255 on 0."""
+        return render_strokes(self.nonempty(), (self.width, self.height), self.line_width)
+
+
+def stroke_box(strokes: Sequence[Sequence[Point]]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the stroke centre lines (without the brush)."""
+    xs = [p[0] for s in strokes for p in s]
+    ys = [p[1] for s in strokes for p in s]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def render_strokes(
+    strokes: Sequence[Sequence[Point]],
+    size: tuple[int, int],
+    line_width: float,
+    offset: Point = (0.0, 0.0),
+    scale: float = 1.0,
+) -> np.ndarray:
+    """Draw strokes (moved by -offset, then scaled) with a round brush.
+
+    Returns (H, W) uint8, ink 255 on 0. Lines get round joints and caps, so a
+    polyline looks the same as a canvas's lineJoin/lineCap "round" stroke.
+    """
+    canvas = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(canvas)
+    radius = max(line_width / 2, 0.5)
+    width = max(round(line_width), 1)
+    for s in strokes:
+        pts = [((x - offset[0]) * scale, (y - offset[1]) * scale) for x, y in s]
+        if len(pts) > 1:
+            draw.line(pts, fill=255, width=width)
+        for x, y in pts:
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    return np.asarray(canvas, dtype=np.uint8)
