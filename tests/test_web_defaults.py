@@ -1,0 +1,237 @@
+"""`numrec serve` as started with no options: nothing lets anyone in.
+
+One real server process on 127.0.0.1 answers raw HTTP written byte by byte,
+so the tests see what a hostile client would see, path normalisation included.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from numrec.card import SHIPPED_MODEL
+from numrec.cli import build_parser
+from numrec.infer import MAX_PIXELS
+from numrec.web import STATIC, WebSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMITS = WebSettings()
+LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+
+
+def model_args() -> list[str]:
+    if SHIPPED_MODEL.is_file():
+        return []
+    fallback = ROOT / "runs" / "default" / "model.onnx"
+    if fallback.is_file():
+        return ["--model", str(fallback)]
+    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> bytes:
+        return self.log.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`numrec serve --port P` with nothing else: the defaults are what is tested."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "numrec", "serve", "--port", str(port), *model_args()],
+                                stdout=sink, stderr=sink)
+    deadline = time.monotonic() + 60
+    while b"200 OK" not in raw(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", quiet=True):
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    yield Server(port, proc, log)
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def raw(port: int, request: bytes, quiet: bool = False) -> bytes:
+    """Send bytes exactly as given; return everything the server answers.
+
+    A server may answer and hang up before the request is all sent (a 413 does): the answer still counts.
+    """
+    chunks: list[bytes] = []
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            try:
+                for i in range(0, len(request), 1 << 16):
+                    s.sendall(request[i : i + (1 << 16)])
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+    except OSError:
+        if not (quiet or chunks):
+            raise
+    return b"".join(chunks)
+
+
+def get(port: int, target: str, headers: str = "") -> tuple[int, bytes]:
+    answer = raw(port, f"GET {target} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def listening_addresses(port: int) -> set[str]:
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_serve_binds_loopback_only_by_default(server: Server) -> None:
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert listening_addresses(server.port) == {LOOPBACK_HEX}
+
+
+def test_serve_is_not_in_debug_or_reload_mode(server: Server) -> None:
+    children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+    assert children == [], "no reloader or worker processes by default"
+    status, body = get(server.port, "/no/such/page")
+    assert status == 404 and body == b'{"detail":"Not Found"}'
+
+
+def test_an_internal_error_shows_no_traceback(server: Server) -> None:
+    # A strip within the pixel budget that the preprocessing cannot handle (see test_hostile_files).
+    buf = io.BytesIO()
+    Image.new("1", (MAX_PIXELS // 8 - 8, 8), 1).save(buf, format="PNG")
+    status, body = post(server.port, "/api/predict", "image/png", buf.getvalue())
+    assert b"Traceback" not in body and b'File "' not in body and b".py" not in body
+    assert status in (200, 400, 500)
+
+
+@pytest.mark.xfail(strict=True, reason="preprocess.reduce_size: a very long strip crashes recognition (500)")
+def test_very_long_strip_upload_is_not_a_server_error(server: Server) -> None:
+    buf = io.BytesIO()
+    Image.new("1", (MAX_PIXELS // 8 - 8, 8), 1).save(buf, format="PNG")
+    status, _ = post(server.port, "/api/predict", "image/png", buf.getvalue())
+    assert status < 500
+
+
+@pytest.mark.parametrize("target", ["/static/", "/static", "/static/.", "/models/", "/api/", "/.git/"])
+def test_no_directory_listing(server: Server, target: str) -> None:
+    status, body = get(server.port, target)
+    assert status in (404, 405) or (status in (301, 307, 308) and not body)
+    for name in os.listdir(STATIC):
+        assert name.encode() not in body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/static/../web.py",
+        "/static/../../../pyproject.toml",
+        "/static/..%2fweb.py",
+        "/static/%2e%2e/web.py",
+        "/static/%2e%2e%2f%2e%2e%2fcli.py",
+        "/static/..%5cweb.py",
+        "/static/....//web.py",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/static/..%252fweb.py",
+        "/static/%c0%ae%c0%ae/web.py",
+        "/static/app.js%00.png",
+    ],
+)
+def test_static_files_cannot_escape_their_folder(server: Server, target: str) -> None:
+    status, body = get(server.port, target)
+    assert status in (400, 404), (status, body[:200])
+    for secret in (b"import ", b"root:", b"[project]", b"def "):
+        assert secret not in body
+
+
+def post(port: int, target: str, ctype: str, body: bytes, extra: str = "") -> tuple[int, bytes]:
+    head = f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}"
+    answer = raw(port, head.encode("latin-1") + b"Connection: close\r\n\r\n" + body)
+    status_line, _, rest = answer.partition(b"\r\n\r\n")
+    return int(status_line.split()[1]), rest
+
+
+def test_oversized_upload_is_refused_with_413_before_its_body_is_sent(server: Server) -> None:
+    size = LIMITS.max_image_bytes + 1
+    head = (f"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+            f"Content-Length: {size}\r\nConnection: close\r\n\r\n")
+    answer = raw(server.port, head.encode())  # the body never comes: the answer must not wait for it
+    assert answer.split()[1] == b"413" and b"over the limit" in answer
+
+
+def test_oversized_strokes_document_is_refused_with_413(server: Server) -> None:
+    status, _ = post(server.port, "/api/predict/strokes", "application/json", b" " * (LIMITS.max_json_bytes + 1))
+    assert status == 413
+
+
+def test_chunked_body_without_length_is_cut_off_at_the_limit(server: Server) -> None:
+    piece = b"\0" * 65536
+    chunks = b"".join(b"%x\r\n" % len(piece) + piece + b"\r\n" for _ in range(LIMITS.max_image_bytes // len(piece) + 2))
+    request = (b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n")
+    answer = raw(server.port, request)
+    assert answer.split()[1] == b"413"
+
+
+@pytest.mark.xfail(strict=True, reason="web.main runs uvicorn's httptools parser, which has no header size limit")
+def test_huge_request_header_is_refused(server: Server) -> None:
+    big = "a" * 4_000_000
+    answer = raw(server.port, f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
+                 quiet=True)
+    assert answer == b"" or answer.split()[1] in (b"400", b"413", b"431")
+
+
+def test_huge_url_is_refused(server: Server) -> None:
+    answer = raw(server.port, f"GET /{'a' * 200_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
+                 quiet=True)
+    assert answer == b"" or answer.split()[1] in (b"400", b"404", b"414", b"431")
+    assert get(server.port, "/healthz")[0] == 200
+
+
+HOSTILE = "\x1b[31mred\x1b[0m\r\nINFO:     injected line"
+
+
+def test_user_input_never_reaches_the_log_unescaped(server: Server) -> None:
+    get(server.port, "/%1b[31m%0d%0aINFO:%20%20%20%20%20injected%20line")
+    post(server.port, "/api/predict", "text/plain; x=\x1b[31m", b"x", extra=f"User-Agent: {HOSTILE[:9]}\r\n")
+    post(server.port, "/api/predict/strokes", "application/json", HOSTILE.encode())
+    post(server.port, "/api/predict", "image/png", HOSTILE.encode() * 10)
+    raw(server.port, HOSTILE.encode() + b"\r\n\r\n", quiet=True)  # not HTTP at all
+    time.sleep(0.5)
+    log = server.log_text()
+    assert b"\x1b" not in log
+    assert b"injected" not in log
+
+
+def test_error_messages_echo_user_input_only_escaped(server: Server) -> None:
+    status, body = post(server.port, "/api/predict", "text/x-\x1b[31m", b"x")
+    assert status in (400, 415) and b"\x1b" not in body  # the HTTP parser itself refuses control characters
+    status, body = post(server.port, "/api/predict", "text/x-'<b>\"\\", b"x")
+    assert status == 415 and body.startswith(b'{"detail":') and b'\\"' in body  # JSON-escaped, not raw
