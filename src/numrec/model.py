@@ -19,9 +19,10 @@ from .geometry import CHANNELS, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
 class ModelConfig:
     name: str = "numrec-cnn"
     # Channels per stage; each stage but the last halves the resolution
-    # (28 -> 14 -> 7), so three stages end at 7x7. Narrow enough for an
-    # epoch in about 25 s on two CPU cores.
-    widths: tuple[int, ...] = (16, 32, 64)
+    # (28 -> 14 -> 7), so three stages end at 7x7. (16, 32, 64) reached 99.55%
+    # in 20 epochs; this width costs ~16M multiply-adds an image (~35 s an
+    # epoch on two CPU cores) and stays under a millisecond to run.
+    widths: tuple[int, ...] = (24, 48, 96)
     # 3x3 conv + batch norm + ReLU layers per stage; two gives each stage a
     # 5x5 receptive field at the cost of about twice the compute.
     convs_per_stage: int = 2
