@@ -9,6 +9,7 @@ softmax(logits / T) with the card's fitted temperature T; a reading is
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,14 @@ def load_image(data: bytes | Path) -> Image.Image:
     if not data:
         raise ImageError("empty file")
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # our own limit, below Pillow's, is checked next
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageError("not an image file (or a format Pillow cannot read)") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+    except Image.DecompressionBombError:
+        raise ImageError(f"image has more than the limit of {MAX_PIXELS:,} pixels") from None
+    except (OSError, SyntaxError, ValueError) as e:
         raise ImageError(f"unreadable image ({e})") from None
     w, h = image.size
     if w * h > MAX_PIXELS:
@@ -150,7 +155,7 @@ def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarra
     ink = pp.normalise_contrast(pp.ink_map(reduced))
     mask = pp.ink_mask(ink)
     labels, pieces = segment.label_pieces(ink, mask)
-    kept = segment.drop_specks(pieces, segment.stroke_width(mask))
+    kept = segment.drop_specks(pieces, segment.stroke_width(mask), min(mask.shape))
     groups = segment.group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]
     digits, boxes = [], []
     for group in groups if kept else []:
@@ -173,13 +178,14 @@ def _scale_box(box: tuple[float, float, float, float], factor: float, shape: tup
 
 def _digits_from_strokes(drawing: Strokes, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
     lw = drawing.line_width
-    strokes = [s for s in drawing.nonempty() if _centre_extent(s) >= TAP_RATIO * lw]
+    strokes = _drop_stray_strokes(drawing)
     if not strokes:
         return [], []
     groups = segment.group_strokes(strokes, lw) if multi else [list(range(len(strokes)))]
     members = [[strokes[i] for i in g] for g in groups]
     tallest = max(_centre_extent_all(m) for m in members) + lw
-    members = [m for m in members if _centre_extent_all(m) + lw >= segment.SPECK_FRACTION * tallest]
+    canvas = min(drawing.width, drawing.height)
+    members = [m for m in members if not segment.is_speck(_centre_extent_all(m) + lw, tallest, lw, canvas)]
     digits = [render_digit(m) for m in members]
     size = (drawing.height, drawing.width)
     boxes = []
@@ -187,6 +193,14 @@ def _digits_from_strokes(drawing: Strokes, multi: bool) -> tuple[list[np.ndarray
         x0, y0, x1, y1 = stroke_box(m)
         boxes.append(_scale_box((x0 - lw / 2, y0 - lw / 2, x1 + lw / 2, y1 + lw / 2), 1.0, size))
     return digits, boxes
+
+
+def _drop_stray_strokes(drawing: Strokes) -> list[list[Point]]:
+    """Strokes without taps (a click of the pen) and without dots tiny next to the tallest stroke."""
+    lw = drawing.line_width
+    strokes = [s for s in drawing.nonempty() if _centre_extent(s) >= TAP_RATIO * lw]
+    tallest = max((_centre_extent(s) for s in strokes), default=0.0) + lw
+    return [s for s in strokes if _centre_extent(s) + lw >= segment.SPECK_FRACTION * tallest]
 
 
 def _centre_extent(stroke: list[Point]) -> float:
