@@ -269,3 +269,30 @@ def test_connection_dropped_mid_file_is_a_clear_error_and_a_rerun_finishes(
     code, _, err = finish(numrec("download", "--data-dir", str(target), mirror=url_of(slow_mirror)))
     assert code == 0, err
     assert_downloaded_files_verify(target)
+
+
+def deflate_start(blob: bytes) -> int:
+    """Offset of the deflate data in a gzip member (after the 10-byte header and an optional file name)."""
+    has_name = blob[3] & 0x08
+    return blob.index(b"\0", 10) + 1 if has_name else 10
+
+
+@pytest.mark.xfail(strict=True, reason="data.download does not catch zlib.error (a bad deflate stream)")
+def test_mirror_serving_a_corrupt_gzip_is_skipped_for_the_next_one(
+    slow_mirror: http.server.ThreadingHTTPServer, mnist_dir: Path, tmp_path: Path
+) -> None:
+    spoiled = tmp_path / "spoiled"
+    spoiled.mkdir()
+    for spec in data.MNIST_FILES.values():
+        blob = bytearray((mnist_dir / f"{spec.stem}.gz").read_bytes())
+        blob[deflate_start(bytes(blob))] = 0xFF  # spoiled in transit: an invalid deflate block type
+        (spoiled / f"{spec.stem}.gz").write_bytes(bytes(blob))
+    bad = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(SlowHandler, directory=str(spoiled)))
+    threading.Thread(target=bad.serve_forever, daemon=True).start()
+    try:
+        folder = tmp_path / "mnist"
+        data.download(folder, mirrors=(url_of(bad), url_of(slow_mirror)))
+        assert_downloaded_files_verify(folder)
+    finally:
+        bad.shutdown()
+        bad.server_close()
