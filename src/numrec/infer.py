@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import preprocess as pp
 from . import segment
@@ -66,7 +66,10 @@ class Prediction:
 
 
 def load_image(data: bytes | Path) -> Image.Image:
-    """Decode an image file's bytes, refusing what is empty, corrupt, tiny or huge (checked before decoding)."""
+    """Decode an image file's bytes, refusing what is empty, corrupt, tiny or huge (checked before decoding).
+
+    The EXIF orientation is applied, so a phone photo reads as a viewer shows it.
+    """
     if isinstance(data, Path):
         try:
             data = data.read_bytes()
@@ -74,32 +77,39 @@ def load_image(data: bytes | Path) -> Image.Image:
             raise ImageError(f"cannot read file ({e.strerror})") from None
     if not data:
         raise ImageError("empty file")
+    with warnings.catch_warnings():  # Pillow warns on odd headers; our own checks speak instead
+        warnings.simplefilter("ignore")
+        image = _open(data)
+        w, h = image.size
+        if w * h > MAX_PIXELS:
+            raise ImageError(f"image is {w}x{h} pixels, more than the limit of {MAX_PIXELS:,} pixels")
+        if min(w, h) < MIN_SIDE:
+            raise ImageError(f"image is {w}x{h} pixels, too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})")
+        try:
+            image.load()
+            return ImageOps.exif_transpose(image)
+        except Exception as e:  # Pillow's decoders raise many types on hostile data
+            raise ImageError(f"corrupt or truncated image data ({e})") from None
+
+
+def _open(data: bytes) -> Image.Image:
     try:
-        with warnings.catch_warnings():  # our own limit, below Pillow's, is checked next
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+        return Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageError("not an image file (or a format Pillow cannot read)") from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"image has more than the limit of {MAX_PIXELS:,} pixels") from None
-    except (OSError, SyntaxError, ValueError) as e:
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"image has more than the limit of {MAX_PIXELS:,} pixels ({e})") from None
+    except Exception as e:  # Pillow's plugins raise many types on hostile headers
         raise ImageError(f"unreadable image ({e})") from None
-    w, h = image.size
-    if w * h > MAX_PIXELS:
-        raise ImageError(f"image is {w}x{h} pixels, more than the limit of {MAX_PIXELS:,} pixels")
-    if min(w, h) < MIN_SIDE:
-        raise ImageError(f"image is {w}x{h} pixels, too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})")
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as e:
-        raise ImageError(f"corrupt or truncated image data ({e})") from None
-    return image
 
 
 def as_pixels(source: Image.Image | np.ndarray) -> np.ndarray:
     """Pixels as an array numrec.preprocess understands; a clear error for arrays of the wrong kind."""
     if isinstance(source, Image.Image):
-        return pp.image_to_array(source)
+        try:
+            return pp.image_to_array(source)
+        except Exception as e:  # a mode or plugin Pillow cannot convert
+            raise ImageError(f"cannot convert this image ({e})") from None
     if not isinstance(source, np.ndarray):
         raise ImageError(f"expected a PIL image, a numpy array or Strokes, got {type(source).__name__}")
     ok_shape = source.ndim == 2 or (source.ndim == 3 and source.shape[2] in (1, 2, 3, 4))
@@ -151,7 +161,7 @@ class Recognizer:
 def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
     """28x28 digits, left to right, and their boxes in input coordinates."""
     reduced = pp.reduce_size(pixels)
-    factor = pixels.shape[0] / reduced.shape[0]
+    factor = (pixels.shape[1] / reduced.shape[1], pixels.shape[0] / reduced.shape[0])
     ink = pp.normalise_contrast(pp.ink_map(reduced))
     mask = pp.ink_mask(ink)
     labels, pieces = segment.label_pieces(ink, mask)
@@ -170,9 +180,11 @@ def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarra
     return digits, boxes
 
 
-def _scale_box(box: tuple[float, float, float, float], factor: float, shape: tuple[int, ...]) -> Box:
-    x0, y0 = max(int(box[0] * factor), 0), max(int(box[1] * factor), 0)
-    x1, y1 = min(int(np.ceil(box[2] * factor)), shape[1]), min(int(np.ceil(box[3] * factor)), shape[0])
+def _scale_box(box: tuple[float, float, float, float], factor: tuple[float, float], shape: tuple[int, ...]) -> Box:
+    """(x0, y0, x1, y1) at working scale -> (x, y, w, h) in input pixels, inside the input."""
+    fx, fy = factor
+    x0, y0 = max(int(box[0] * fx), 0), max(int(box[1] * fy), 0)
+    x1, y1 = min(int(np.ceil(box[2] * fx)), shape[1]), min(int(np.ceil(box[3] * fy)), shape[0])
     return x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)
 
 
@@ -191,7 +203,7 @@ def _digits_from_strokes(drawing: Strokes, multi: bool) -> tuple[list[np.ndarray
     boxes = []
     for m in members:
         x0, y0, x1, y1 = stroke_box(m)
-        boxes.append(_scale_box((x0 - lw / 2, y0 - lw / 2, x1 + lw / 2, y1 + lw / 2), 1.0, size))
+        boxes.append(_scale_box((x0 - lw / 2, y0 - lw / 2, x1 + lw / 2, y1 + lw / 2), (1.0, 1.0), size))
     return digits, boxes
 
 

@@ -35,8 +35,6 @@ MAX_FILTER = WORK_BOX // 4 + 1
 
 def image_to_array(image: Image.Image) -> np.ndarray:
     """A PIL image of any mode as uint8 (H, W) grey or (H, W, 4) grey+alpha."""
-    if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         values = np.asarray(image, dtype=np.float64)
         top = max(float(values.max()), 1.0)
@@ -53,8 +51,13 @@ def reduce_size(pixels: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     factor = int(np.ceil(max(h, w) / side))
     if factor <= 1:
         return pixels
-    h2, w2 = h // factor * factor, w // factor * factor
-    blocks = pixels[:h2, :w2].reshape(h2 // factor, factor, w2 // factor, factor, *pixels.shape[2:])
+    # blocks no larger than the image, padded with the edge (background) up to whole
+    # blocks, so even a 1-pixel strip keeps a row
+    fy, fx = min(factor, h), min(factor, w)
+    pad = [(0, -h % fy), (0, -w % fx)] + [(0, 0)] * (pixels.ndim - 2)
+    padded = np.pad(pixels, pad, mode="edge")
+    h2, w2 = padded.shape[:2]
+    blocks = padded.reshape(h2 // fy, fy, w2 // fx, fx, *pixels.shape[2:])
     return np.asarray(blocks.mean(axis=(1, 3)), dtype=np.float32)
 
 
