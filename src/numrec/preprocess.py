@@ -22,7 +22,7 @@ HALO = 3
 # Alpha below this (of 255) somewhere means the alpha channel carries the drawing.
 OPAQUE = 250
 # Longest side images are reduced to before any work: digits need far less.
-WORK_SIDE = 512
+WORK_SIDE = 256
 # MNIST's stroke width as a share of the digit's longest side, and the range of
 # widths left alone; outside it, ink is thickened or thinned towards the middle.
 STROKE_SHARE = 0.155

@@ -1,0 +1,75 @@
+"""Drawing-to-prediction latency for a 280x280 canvas (one thread), and predict throughput on MNIST test.
+
+Run: .venv/bin/python bench/predict_latency.py [--model M] [--repeats N]
+Prints the figures as the Markdown lines that go into docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from drawn_data import canvas_image, drawn_pendigits, mnist_test  # noqa: E402
+from numrec.infer import Recognizer  # noqa: E402
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    ms = np.array(seconds) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+
+
+def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[float, float]]:
+    """p50/p99 ms per call for strokes and for canvas pixels (dark on light), pen digits on 280x280."""
+    drawings = [d for d, _ in drawn_pendigits(repeats, seed=11)]
+    pixels = [canvas_image(d) for d in drawings]
+    out = {}
+    for name, sources in (("strokes", drawings), ("pixels", pixels)):
+        for src in sources[:20]:  # warm-up
+            recognizer.predict(src)
+        times = []
+        for src in sources:
+            start = time.perf_counter()
+            recognizer.predict(src)
+            times.append(time.perf_counter() - start)
+        out[name] = percentiles(times)
+    return out
+
+
+def throughput(recognizer: Recognizer) -> float:
+    """Images per second through predict(image, multi=False) on the 10k MNIST test images, one at a time."""
+    images, _ = mnist_test()
+    start = time.perf_counter()
+    for img in images:
+        recognizer.predict(img, multi=False)
+    return len(images) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", help="ONNX model (default: the shipped one)")
+    parser.add_argument("--repeats", type=int, default=2000)
+    args = parser.parse_args()
+    recognizer = Recognizer(args.model, threads=1)
+    latency = canvas_latency(recognizer, args.repeats)
+    rate = throughput(recognizer)
+    figures = {"latency_ms_p50_p99": latency, "throughput_img_per_s": rate}
+    print(json.dumps(figures, indent=2))
+    cpu = platform.processor() or platform.machine()
+    machine = f"{cpu}, {os.cpu_count()} CPU threads, Python {platform.python_version()}"
+    print(f"\nMachine: {machine}; onnxruntime with 1 intra-op thread; {args.repeats} drawings.")
+    print("| input (280x280 canvas, pen digit) | p50 | p99 |\n| --- | --- | --- |")
+    for name, (p50, p99) in latency.items():
+        print(f"| {name} | {p50:.2f} ms | {p99:.2f} ms |")
+    print(f"\nThroughput of `predict(image, multi=False)` on the 10,000 MNIST test images: {rate:,.0f} images/s.")
+
+
+if __name__ == "__main__":
+    main()
