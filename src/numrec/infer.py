@@ -165,7 +165,7 @@ def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarra
     ink = pp.normalise_contrast(pp.ink_map(reduced))
     mask = pp.ink_mask(ink)
     labels, pieces = segment.label_pieces(ink, mask)
-    kept = segment.drop_specks(pieces, segment.stroke_width(mask), min(mask.shape))
+    kept = segment.drop_specks(pieces, segment.stroke_width(mask, open_edges=True), min(mask.shape))
     groups = segment.group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]
     digits, boxes = [], []
     for group in groups if kept else []:

@@ -101,15 +101,16 @@ def label_pieces(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, list[Pi
     return labels, pieces
 
 
-def stroke_width(mask: np.ndarray) -> float:
+def stroke_width(mask: np.ndarray, open_edges: bool = False) -> float:
     """Typical stroke width in pixels: twice the ink area over its boundary length.
 
-    The image's own edge is not a boundary: a dot cut by the edge keeps its width.
+    With open_edges (a whole canvas), the image's own edge is not a boundary, so
+    a dot cut by the edge keeps its width; a cropped digit's edges are boundaries.
     """
     area = int(mask.sum())
     if area == 0:
         return 0.0
-    mask = np.pad(mask, 1, mode="edge")
+    mask = np.pad(mask, 1, mode="edge" if open_edges else "constant")
     inner = mask.copy()
     inner[1:, :] &= mask[:-1, :]
     inner[:-1, :] &= mask[1:, :]
