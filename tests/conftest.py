@@ -17,3 +17,10 @@ def mnist_dir() -> Path:
     if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
         pytest.fail(f"real MNIST not found at {MNIST_DIR}: the tests need ../shared/data/mnist")
     return MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def pendigits_path() -> Path:
+    if not PENDIGITS.exists():
+        pytest.fail(f"pen digits not found at {PENDIGITS}: the tests need ../shared/data/pendigits")
+    return PENDIGITS

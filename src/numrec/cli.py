@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, help="train on the first N images only")
     s.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     s.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    s.add_argument("--pen-data", metavar="FILE",
+                   help="also train on pen trajectories (pendigits JSON), held-out writers excepted")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("evaluate", help="score a model on the MNIST test set")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import checkpoint, data
 from .model import DigitCNN, ModelConfig
-from .train import TrainConfig, config_dict, fit, make_split
+from .train import TrainConfig, add_training_images, config_dict, fit, make_split
 
 
 def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) -> TrainConfig:
@@ -19,7 +19,7 @@ def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) 
     if saved:
         fields = {k: v for k, v in saved.items() if k != "augmentation"}
         cfg = replace(cfg, **fields)  # type: ignore[arg-type]
-    names = ("epochs", "seed", "limit", "threads")
+    names = ("epochs", "seed", "limit", "threads", "pen_data")
     overrides = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
     return replace(cfg, **overrides)
 
@@ -43,6 +43,13 @@ def main(args: argparse.Namespace) -> int:
     images, labels = data.load_split(folder, "train")
     test = data.load_split(folder, "test")
     split = make_split(images, labels, cfg)
+    if cfg.pen_data:
+        from . import pendigits
+
+        pen_train, _ = pendigits.split_by_writer(pendigits.load(Path(cfg.pen_data)))
+        split = add_training_images(split, *pendigits.training_images(pen_train))
+        print(f"added {len(pen_train)} pen digits (two views each) from writers outside "
+              f"{min(pendigits.HELD_OUT_WRITERS)}-{max(pendigits.HELD_OUT_WRITERS)}", file=sys.stderr)
     extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
     state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume=args.resume, extra=extra)
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -39,6 +39,9 @@ class TrainConfig:
     seed: int = 0
     limit: int | None = None  # train on the first N images only (quick runs)
     threads: int = 0  # 0 = all cores
+    # Pen trajectories (pendigits JSON) whose training writers join the
+    # training split; None trains on MNIST alone.
+    pen_data: str | None = None
 
 
 Probe = Callable[[float, nn.Module], None]
@@ -66,6 +69,13 @@ def make_split(images: np.ndarray, labels: np.ndarray, cfg: TrainConfig) -> Spli
     y = torch.from_numpy(labels.astype(np.int64))
     x = to_tensor(images)
     return Split(x[train], y[train], x[val], y[val])
+
+
+def add_training_images(split: Split, images: np.ndarray, labels: np.ndarray) -> Split:
+    """The split with extra training images; validation stays MNIST's own."""
+    x = torch.cat([split.x_train, to_tensor(images)])
+    y = torch.cat([split.y_train, torch.from_numpy(labels.astype(np.int64))])
+    return Split(x, y, split.x_val, split.y_val)
 
 
 def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 1000) -> torch.Tensor:

@@ -1,0 +1,80 @@
+"""Pen-drawn digits (UCI pendigits trajectories) as extra training data.
+
+MNIST's writers were census staff and students writing on paper; people
+drawing on a screen write differently (a flagged 1, a crossed 7). Training
+on pen trajectories of some writers, drawn through numrec's own stroke and
+pixel paths, teaches the model those shapes. Writers in HELD_OUT_WRITERS are
+never trained on: they judge the result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .data import DataError
+from .geometry import NUM_CLASSES, PIXEL_MAX
+
+# Writers 21-30 of the 30 are kept apart to measure what generalises.
+HELD_OUT_WRITERS = frozenset(range(21, 31))
+# Brush widths, as a share of the digit's height, for the pixel-path view:
+# from a thin mouse line to a fat finger stroke.
+BRUSH_SHARES = (0.04, 0.08, 0.14)
+# Canvas margin around the digit, as a share of its height.
+MARGIN_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class PenDigit:
+    label: int
+    writer: int
+    strokes: list[list[tuple[float, float]]]
+
+
+def load(path: Path) -> list[PenDigit]:
+    try:
+        records = json.loads(Path(path).read_text())
+        digits = [
+            PenDigit(int(r["label"]), int(r["writer"]), [[(float(x), float(y)) for x, y in s] for s in r["strokes"]])
+            for r in records
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DataError(f"{path}: not a pendigits JSON file ({e})") from None
+    if not digits or any(not 0 <= d.label < NUM_CLASSES or not any(d.strokes) for d in digits):
+        raise DataError(f"{path}: pendigits file is empty or holds a bad label or an empty drawing")
+    return digits
+
+
+def split_by_writer(digits: list[PenDigit]) -> tuple[list[PenDigit], list[PenDigit]]:
+    """(training writers' digits, held-out writers' digits)."""
+    train = [d for d in digits if d.writer not in HELD_OUT_WRITERS]
+    return train, [d for d in digits if d.writer in HELD_OUT_WRITERS]
+
+
+def canvas_pixels(digit: PenDigit, brush_share: float) -> np.ndarray:
+    """The digit drawn on a canvas as a person would see it: dark ink on white."""
+    from .strokes import render_strokes, stroke_box
+
+    x0, y0, x1, y1 = stroke_box(digit.strokes)
+    height = max(y1 - y0, x1 - x0, 1.0)
+    margin = MARGIN_SHARE * height
+    size = (int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
+    ink = render_strokes(digit.strokes, size, brush_share * height, (x0 - margin, y0 - margin))
+    return PIXEL_MAX - ink
+
+
+def training_images(digits: list[PenDigit]) -> tuple[np.ndarray, np.ndarray]:
+    """Two 28x28 views a digit: the stroke path and the pixel path (as the app reads them)."""
+    from .infer import render_digit
+    from .preprocess import preprocess_array
+
+    views, labels = [], []
+    for i, d in enumerate(digits):
+        views.append(render_digit(d.strokes))
+        views.append(preprocess_array(canvas_pixels(d, BRUSH_SHARES[i % len(BRUSH_SHARES)])))
+        labels += [d.label, d.label]
+    images = np.clip(np.rint(np.stack(views) * PIXEL_MAX), 0, PIXEL_MAX).astype(np.uint8)
+    return images, np.array(labels, dtype=np.uint8)
