@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import urllib.request
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ def decompress(raw: bytes, name: str) -> bytes:
         return raw
     try:
         return gzip.decompress(raw)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"{name}: corrupt or truncated gzip data ({e})") from None
 
 
