@@ -1,0 +1,334 @@
+"""The recorded fuzz run: one target per process, a fixed number of inputs, figures as JSON.
+
+Targets (each the path real input takes):
+  image    bytes -> numrec.infer.load_image -> Recognizer.predict   (refusal: ImageError)
+  strokes  bytes -> numrec.web.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError)
+  idx      bytes -> numrec.data.read_idx_bytes                      (refusal: DataError)
+
+Anything else raised is a crash; an answer that breaks the Prediction contract
+is a wrong answer; an input that takes over HANG_SECONDS is a hang. The engine
+is atheris (coverage-guided libFuzzer, with numrec and Pillow instrumented)
+when it is installed, else a seeded mutation fuzzer over the same seeds.
+
+    .venv/bin/python bench/fuzz.py image --runs 100000 --out runs/fuzz/image.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HANG_SECONDS = 2.0
+MAX_LEN = 8192
+REPORT_EVERY = 5000
+
+
+class Stats:
+    def __init__(self, target: str, engine: str, runs: int, out: Path | None) -> None:
+        self.target, self.engine, self.runs, self.out = target, engine, runs, out
+        self.tried = 0
+        self.outcomes: Counter[str] = Counter()
+        self.crashes: dict[str, dict[str, Any]] = {}
+        self.hangs = 0
+        self.warnings: dict[str, dict[str, Any]] = {}
+        self.slowest = 0.0
+        self.start = time.perf_counter()
+        self.rss_start_mb = rss_mb()
+
+    def record(self, outcome: str, seconds: float, data: bytes, error: BaseException | None = None) -> None:
+        self.tried += 1
+        self.outcomes[outcome] += 1
+        self.slowest = max(self.slowest, seconds)
+        self.hangs += seconds > HANG_SECONDS
+        if error is not None:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            key = f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} ({frame.name})"
+            entry = self.crashes.setdefault(key, {"count": 0, "message": str(error)[:300], "input": self.keep(data)})
+            entry["count"] += 1
+        if self.tried % REPORT_EVERY == 0 or self.tried == self.runs:
+            self.write()
+
+    def keep(self, data: bytes) -> str:
+        """Save an input that found something; return where (its hex when there is no --out)."""
+        if not self.out:
+            return data.hex()
+        path = self.out.parent / f"{self.out.stem}-found" / hashlib.sha256(data).hexdigest()[:16]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return str(path)
+
+    def warned(self, category: str, message: str, data: bytes) -> None:
+        key = f"{category}: {message[:80]}"
+        entry = self.warnings.setdefault(key, {"count": 0, "input": self.keep(data)})
+        entry["count"] += 1
+
+    def summary(self) -> dict[str, Any]:
+        wall = time.perf_counter() - self.start
+        return {
+            "target": self.target, "engine": self.engine, "inputs_tried": self.tried,
+            "outcomes": dict(self.outcomes), "crashes": sum(c["count"] for c in self.crashes.values()),
+            "distinct_crashes": self.crashes, "inputs_with_escaped_warnings": sum(w["count"] for w in
+                                                                                 self.warnings.values()),
+            "distinct_warnings": self.warnings, "hangs_over_2s": self.hangs, "slowest_input_s": round(self.slowest, 3),
+            "wall_s": round(wall, 1), "inputs_per_s": round(self.tried / max(wall, 1e-9), 1),
+            "rss_start_mb": self.rss_start_mb, "peak_rss_mb": peak_rss_mb(), "rss_end_mb": rss_mb(),
+        }
+
+    def write(self) -> None:
+        text = json.dumps(self.summary(), indent=2)
+        if self.out:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.out.write_text(text + "\n")
+        print(f"{self.target}: {self.tried} inputs, {dict(self.outcomes)}, peak {peak_rss_mb()} MB", flush=True)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# --- targets: each returns an outcome name, or raises for a crash --------------------------------
+
+
+def check(prediction: Any, width: int, height: int) -> str:
+    """'ok'/'unsure'/'no_digit' for a well-formed answer; raises AssertionError otherwise."""
+    assert prediction.status in ("ok", "unsure", "no_digit")
+    assert (prediction.number is None) == (not prediction.digits)
+    for d in prediction.digits:
+        assert 0 <= d.digit < 10 and 0.0 <= d.confidence <= 1.0 and abs(sum(d.probabilities) - 1) < 1e-4
+        x, y, w, h = d.box
+        assert x >= 0 and y >= 0 and w >= 1 and h >= 1 and x + w <= width and y + h <= height, d.box
+        assert d.image.shape == (28, 28) and np.isfinite(d.image).all()
+    json.dumps(prediction.to_dict())
+    return str(prediction.status)
+
+
+def image_target(model: str | None) -> Callable[[bytes], str]:
+    from numrec.infer import ImageError, Recognizer, load_image
+
+    recognizer = Recognizer(model)
+
+    def run(data: bytes) -> str:
+        try:
+            image = load_image(data[1:])
+        except ImageError:
+            return "refused"
+        multi = bool(data[0] & 1) if data else True
+        return check(recognizer.predict(image, multi=multi), *image.size)
+
+    return run
+
+
+def strokes_target(model: str | None) -> Callable[[bytes], str]:
+    from numrec.infer import Recognizer
+    from numrec.web import ApiError, parse_strokes
+
+    recognizer = Recognizer(model)
+
+    def run(data: bytes) -> str:
+        try:
+            drawing = parse_strokes(data[1:])
+        except ApiError as e:
+            assert e.status in (400, 422), e.status
+            return f"refused_{e.status}"
+        multi = bool(data[0] & 1) if data else True
+        return check(recognizer.predict(drawing, multi=multi), drawing.width, drawing.height)
+
+    return run
+
+
+IDX_IMAGES = np.random.default_rng(0).integers(0, 256, (2, 28, 28), dtype=np.uint8)
+IDX_LABELS = np.array([3, 9], np.uint8)
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return header + array.tobytes()
+
+
+def idx_target(model: str | None) -> Callable[[bytes], str]:
+    from numrec.data import DataError, IdxFile, read_idx_bytes
+    from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
+
+    specs = [IdxFile("images", IDX_IMAGES_MAGIC, 2, hashlib.md5(idx_bytes(IDX_IMAGES)).hexdigest()),
+             IdxFile("labels", IDX_LABELS_MAGIC, 2, hashlib.md5(idx_bytes(IDX_LABELS)).hexdigest())]
+
+    def run(data: bytes) -> str:
+        spec = specs[data[0] & 1] if data else specs[0]
+        try:
+            array = read_idx_bytes(data[1:], spec.stem, spec)
+        except DataError as e:
+            assert str(e).startswith(f"{spec.stem}: "), str(e)
+            return "refused"
+        assert array.shape[0] == 2 and array.dtype == np.uint8
+        return "accepted"
+
+    return run
+
+
+TARGETS: dict[str, Callable[[str | None], Callable[[bytes], str]]] = {
+    "image": image_target, "strokes": strokes_target, "idx": idx_target,
+}
+
+
+# --- seeds ----------------------------------------------------------------------------------------
+
+
+def image_seeds() -> list[bytes]:
+    from PIL import Image
+
+    canvas = np.full((40, 32), 255, np.uint8)
+    canvas[6:30, 8:11] = 0
+    canvas[20:23, 8:26] = 0
+    canvas[6:36, 20:23] = 0
+    two = np.hstack([canvas, canvas[:, ::-1]])
+    seeds = []
+    for pixels in (canvas, two):
+        for fmt, mode in (("PNG", "L"), ("PNG", "RGBA"), ("PNG", "P"), ("JPEG", "RGB"), ("GIF", "P"), ("BMP", "RGB"),
+                          ("WEBP", "RGB"), ("TIFF", "CMYK"), ("PNG", "1"), ("ICO", "RGBA"), ("PPM", "L")):
+            buf = io.BytesIO()
+            Image.fromarray(pixels).convert(mode).save(buf, format=fmt)
+            seeds.append(b"\x01" + buf.getvalue())
+    return seeds
+
+
+def strokes_seeds() -> list[bytes]:
+    docs = [
+        {"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]},
+        {"width": 280, "height": 280, "line_width": 16, "strokes": [[[80, 50], [200, 50], [120, 240]]]},
+        {"width": 400, "height": 200, "line_width": 12,
+         "strokes": [[[60, 40], [30, 120], [110, 120]], [[90, 60], [90, 170]], [[220, 60], [300, 60], [230, 170],
+                                                                               [310, 170]]]},
+        {"width": 8, "height": 8, "line_width": 0.5, "strokes": [[[1, 1]], []]},
+        {"width": 300, "height": 300, "line_width": 999, "strokes": [[[-30000, 5], [30000, 5.5]]]},
+        {"width": 280, "height": 280, "line_width": 16, "strokes": []},
+    ]
+    return [b"\x01" + json.dumps(d).encode() for d in docs]
+
+
+def idx_seeds() -> list[bytes]:
+    raws = [idx_bytes(IDX_IMAGES), idx_bytes(IDX_LABELS)]
+    return [bytes([i]) + blob for i, raw in enumerate(raws) for blob in (raw, gzip.compress(raw, mtime=0))]
+
+
+SEEDS: dict[str, Callable[[], list[bytes]]] = {"image": image_seeds, "strokes": strokes_seeds, "idx": idx_seeds}
+JSON_DICT = ['"width"', '"height"', '"line_width"', '"strokes"', "[", "]", "{", "}", ",", ":", "1e308", "-0",
+             "0.5", "NaN", "Infinity", "null", "true", "8192", "8193", "[[", "]]", '"\\u0000"']
+
+
+# --- engines --------------------------------------------------------------------------------------
+
+
+def guarded(run: Callable[[bytes], str], stats: Stats) -> Callable[[bytes], None]:
+    def one(data: bytes) -> None:
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                outcome, error = run(data), None
+            except Exception as e:  # the point of fuzzing: anything unexpected is recorded, not fatal
+                outcome, error = "crash", e
+        if caught:  # a warning that escapes is an error where warnings are errors (the tests), noise elsewhere
+            stats.warned(caught[0].category.__name__, str(caught[0].message), data)
+        stats.record(outcome, time.perf_counter() - start, data, error)
+
+    return one
+
+
+def mutate(data: bytes, rng: random.Random, seeds: list[bytes]) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        kind = rng.randrange(6)
+        at = rng.randrange(len(out) + 1)
+        if kind == 0 and out:
+            out[min(at, len(out) - 1)] ^= 1 << rng.randrange(8)
+        elif kind == 1 and out:
+            out[min(at, len(out) - 1)] = rng.choice((0, 1, 0x7F, 0x80, 0xFF, rng.randrange(256)))
+        elif kind == 2:
+            del out[at : at + rng.randint(1, 64)]
+        elif kind == 3:
+            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
+        elif kind == 4:
+            other = rng.choice(seeds)
+            start = rng.randrange(len(other))
+            out[at:at] = other[start : start + rng.randint(1, 128)]
+        else:
+            del out[at:]
+    return bytes(out[:MAX_LEN])
+
+
+def run_mutation(one: Callable[[bytes], None], seeds: list[bytes], runs: int, seed: int) -> None:
+    rng = random.Random(seed)
+    corpus = list(seeds)
+    for i in range(runs):
+        data = corpus[i] if i < len(seeds) else mutate(rng.choice(corpus), rng, seeds)
+        one(data)
+
+
+def run_atheris(target: str, model: str | None, stats: Stats, runs: int, seed: int) -> None:
+    import atheris
+
+    with atheris.instrument_imports(include=["numrec", "PIL"]):
+        run = TARGETS[target](model)
+    one = guarded(run, stats)
+    corpus = Path(tempfile.mkdtemp(prefix=f"fuzz-{target}-"))
+    for i, data in enumerate(SEEDS[target]()):
+        (corpus / f"seed{i}").write_bytes(data)
+    args = [sys.argv[0], f"-runs={runs}", f"-seed={seed}", f"-max_len={MAX_LEN}", "-rss_limit_mb=4096",
+            "-timeout=60", "-print_final_stats=1", str(corpus)]
+    if target == "strokes":
+        words = corpus.parent / f"{corpus.name}.dict"
+        words.write_text("".join(f"{json.dumps(w)}\n" for w in JSON_DICT))
+        args.insert(-1, f"-dict={words}")
+    atheris.Setup(args, one)
+    atheris.Fuzz()  # libFuzzer exits the process after -runs inputs; Stats has written the figures by then
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", choices=sorted(TARGETS))
+    p.add_argument("--runs", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--model", help="ONNX model (default: the shipped one)")
+    p.add_argument("--engine", choices=["auto", "atheris", "mutate"], default="auto")
+    p.add_argument("--out", type=Path, help="write the figures here as JSON")
+    args = p.parse_args()
+    engine = args.engine
+    if engine == "auto":
+        try:
+            import atheris  # noqa: F401
+            engine = "atheris"
+        except ImportError:
+            engine = "mutate"
+    stats = Stats(args.target, engine, args.runs, args.out)
+    if engine == "atheris":
+        run_atheris(args.target, args.model, stats, args.runs, args.seed)
+    else:
+        run_mutation(guarded(TARGETS[args.target](args.model), stats), SEEDS[args.target](), args.runs, args.seed)
+        stats.write()
+
+
+if __name__ == "__main__":
+    main()
