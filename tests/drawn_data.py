@@ -162,3 +162,20 @@ def canvas_image(drawing: Strokes, dark_on_light: bool = True) -> np.ndarray:
 def recognizer() -> Recognizer:
     """The shipped model; NUMREC_TEST_MODEL points at another one for local runs before it ships."""
     return Recognizer(os.environ.get("NUMREC_TEST_MODEL") or None)
+
+
+def touching_numbers(n: int, seed: int) -> Iterator[tuple[np.ndarray, str]]:
+    """n numbers of 2-3 MNIST test digits pushed together until their ink touches, scaled 3x, dark on white."""
+    images, labels = mnist_test()
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        picks = rng.choice(len(labels), size=int(rng.integers(2, 4)), replace=False)
+        steps = rng.integers(IMAGE_SIZE // 2 + 1, IMAGE_SIZE - 7, size=len(picks))
+        strip = np.zeros((IMAGE_SIZE + 8, int(steps[:-1].sum()) + IMAGE_SIZE), dtype=np.uint8)
+        x = 0
+        for i, step in zip(picks, steps, strict=True):
+            dy = int(rng.integers(0, 9))
+            window = strip[dy : dy + IMAGE_SIZE, x : x + IMAGE_SIZE]
+            np.maximum(window, images[i], out=window)
+            x += int(step)
+        yield PIXEL_MAX - np.kron(strip, np.ones((3, 3), np.uint8)), "".join(str(labels[i]) for i in picks)

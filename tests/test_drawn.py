@@ -16,6 +16,7 @@ from drawn_data import (
     mnist_test,
     recognizer,
     sample,
+    touching_numbers,
 )
 from numrec.preprocess import preprocess_array
 from numrec.strokes import Strokes
@@ -99,3 +100,9 @@ def test_blank_canvases_and_stray_dots_are_never_read_as_digits() -> None:
         for drawing in (dot, blank):
             assert recognizer().predict(drawing).status == "no_digit"
             assert recognizer().predict(canvas_image(drawing, dark_on_light=bool(rng.integers(2)))).status == "no_digit"
+
+
+def test_touching_digits_are_mostly_split_where_they_touch() -> None:
+    # No bar in the issue; measured 81.7% (300 numbers), against 58.3% without splitting.
+    right = sum(recognizer().predict(img).number == number for img, number in touching_numbers(300, seed=5))
+    assert right / 300 >= 0.75, f"{right}/300"

@@ -8,6 +8,8 @@ import pytest
 from PIL import Image
 
 from drawn_data import mnist_test, recognizer
+from numrec import preprocess as pp
+from numrec import segment
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
 from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
 from numrec.onnxmodel import ModelError
@@ -159,3 +161,15 @@ def test_load_image_refuses_an_image_over_its_own_limit_from_the_header() -> Non
     data = huge_png(8000, 6000)  # 48 MP: under Pillow's bomb limit, over numrec's
     with pytest.raises(ImageError, match="8000x6000 pixels, more than the limit"):
         load_image(data)
+
+
+def test_touching_digits_are_split_where_they_touch() -> None:
+    images, labels = mnist_test()
+    for left, right in ((1, 0), (0, 4)):  # a 2 pushed into a 7, a 7 into a 4
+        strip = np.zeros((28, 42), np.uint8)
+        strip[:, :28] = images[left]
+        np.maximum(strip[:, 14:], images[right], out=strip[:, 14:])
+        canvas = 255 - np.kron(strip, np.ones((4, 4), np.uint8))
+        ink = pp.normalise_contrast(pp.ink_map(canvas))
+        assert len(segment.label_pieces(ink, pp.ink_mask(ink))[1]) == 1  # their ink is one piece
+        assert recognizer().predict(canvas).number == f"{labels[left]}{labels[right]}"

@@ -51,3 +51,11 @@ def test_group_strokes_keeps_the_two_strokes_of_a_four_together() -> None:
     four = [[(10.0, 0.0), (0.0, 30.0), (30.0, 30.0)], [(22.0, 10.0), (22.0, 60.0)]]
     one = [[(60.0, 0.0), (60.0, 60.0)]]
     assert segment.group_strokes(four + one, line_width=6) == [[0, 1], [2]]
+
+
+def test_cut_candidates_are_the_thinnest_columns_in_the_middle() -> None:
+    ink = np.ones((10, 40), dtype=np.float32)
+    ink[:, 22] = 0.1  # where two digits touch
+    ink[:, 2] = 0.0  # outside the middle half: never a cut
+    cuts = segment.cut_candidates(ink)
+    assert cuts[0] == 22 and all(10 <= c < 30 for c in cuts)

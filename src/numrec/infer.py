@@ -30,6 +30,10 @@ MAX_PIXELS = 40_000_000
 MIN_SIDE = 8
 # A stroke whose centre line spans less than this many brush widths is a tap (a dot).
 TAP_RATIO = 0.5
+# Ink wider than this times its height may be touching digits (2.9% of MNIST
+# digits are wider than 1.2 times their height); split at most this deep.
+SPLIT_ASPECT = 1.2
+MAX_SPLIT_DEPTH = 3
 
 Box = tuple[int, int, int, int]
 
@@ -140,9 +144,39 @@ class Recognizer:
         """Read one digit (multi=False: all ink is one digit) or a number (multi=True)."""
         if isinstance(source, Strokes):
             digits, boxes = _digits_from_strokes(source, multi)
-        else:
-            digits, boxes = _digits_from_pixels(as_pixels(source), multi)
-        return self.classify(digits, boxes)
+            return self.classify(digits, boxes)
+        pixels = as_pixels(source)
+        inks, factor = inks_from_pixels(pixels, multi)
+        if multi:
+            inks = [part for ink in inks for part in self.split_touching(ink)]
+        boxes = [_scale_box(i.box, factor, pixels.shape) for i in inks]
+        return self.classify([pp.to_mnist(i.ink) for i in inks], boxes)
+
+    def confidences(self, inks: list[DigitInk]) -> np.ndarray:
+        batch = np.stack([pp.to_mnist(i.ink) for i in inks])[:, None]
+        return np.asarray(self.model.probabilities(batch).max(axis=1))
+
+    def split_touching(self, ink: DigitInk, depth: int = 0) -> list[DigitInk]:
+        """Split ink too wide for one digit, and not read confidently, where the parts read best.
+
+        Candidate cuts are the columns with the least ink in the middle half; a
+        cut is kept only when both parts read more confidently than the whole.
+        """
+        h, w = ink.ink.shape
+        if w <= SPLIT_ASPECT * h or depth >= MAX_SPLIT_DEPTH:
+            return [ink]
+        whole = float(self.confidences([ink])[0])
+        if whole >= self.unsure_threshold:
+            return [ink]
+        best, best_score = None, whole
+        for cut in segment.cut_candidates(ink.ink):
+            parts = [ink.part(0, cut), ink.part(cut, w)]
+            score = float(self.confidences(parts).min())
+            if score > best_score:
+                best, best_score = parts, score
+        if best is None:
+            return [ink]
+        return [piece for part in best for piece in self.split_touching(part, depth + 1)]
 
     def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
         """Run the model on preprocessed 28x28 digits and judge the reading."""
@@ -158,8 +192,26 @@ class Recognizer:
         return Prediction("unsure" if unsure else "ok", "".join(str(r.digit) for r in results), results)
 
 
-def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
-    """28x28 digits, left to right, and their boxes in input coordinates."""
+@dataclass(frozen=True)
+class DigitInk:
+    """One digit's ink at working scale, cropped, and its box (x0, y0, x1, y1) there."""
+
+    ink: np.ndarray
+    box: tuple[int, int, int, int]
+
+    def part(self, x0: int, x1: int) -> DigitInk:
+        """The columns [x0, x1), cropped again to their own ink."""
+        ink = self.ink[:, x0:x1]
+        rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+        if len(rows) == 0:
+            return DigitInk(np.zeros((1, 1), np.float32), self.box)
+        left, top = self.box[0] + x0 + int(cols[0]), self.box[1] + int(rows[0])
+        trimmed = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        return DigitInk(trimmed, (left, top, left + trimmed.shape[1], top + trimmed.shape[0]))
+
+
+def inks_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[DigitInk], tuple[float, float]]:
+    """Each digit's ink, left to right, and the factors (x, y) from working scale back to the input."""
     reduced = pp.reduce_size(pixels)
     factor = (pixels.shape[1] / reduced.shape[1], pixels.shape[0] / reduced.shape[0])
     ink = pp.normalise_contrast(pp.ink_map(reduced))
@@ -167,17 +219,15 @@ def _digits_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[np.ndarra
     labels, pieces = segment.label_pieces(ink, mask)
     kept = segment.drop_specks(pieces, segment.stroke_width(mask, open_edges=True), min(mask.shape))
     groups = segment.group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]
-    digits, boxes = [], []
+    inks = []
     for group in groups if kept else []:
         members = [kept[i] for i in group]
-        x0, y0 = min(p.box[0] for p in members), min(p.box[1] for p in members)
-        x1, y1 = max(p.box[2] for p in members), max(p.box[3] for p in members)
-        own = np.isin(labels, [p.label for p in members])
-        digit_ink = pp.keep_near(ink, own)
-        lo_y, lo_x = max(y0 - pp.HALO, 0), max(x0 - pp.HALO, 0)
-        digits.append(pp.to_mnist(digit_ink[lo_y : y1 + pp.HALO, lo_x : x1 + pp.HALO]))
-        boxes.append(_scale_box((x0, y0, x1, y1), factor, pixels.shape))
-    return digits, boxes
+        x0, y0 = max(min(p.box[0] for p in members) - pp.HALO, 0), max(min(p.box[1] for p in members) - pp.HALO, 0)
+        x1, y1 = max(p.box[2] for p in members) + pp.HALO, max(p.box[3] for p in members) + pp.HALO
+        own = np.isin(labels[y0:y1, x0:x1], [p.label for p in members])
+        whole = DigitInk(pp.keep_near(ink[y0:y1, x0:x1], own), (x0, y0, x0 + own.shape[1], y0 + own.shape[0]))
+        inks.append(whole.part(0, own.shape[1]))
+    return inks, factor
 
 
 def _scale_box(box: tuple[float, float, float, float], factor: tuple[float, float], shape: tuple[int, ...]) -> Box:

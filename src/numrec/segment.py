@@ -151,3 +151,24 @@ def group_strokes(strokes: Sequence[Sequence[Point]], line_width: float) -> list
     """Stroke indices per digit, left to right: strokes whose extents overlap horizontally."""
     boxes = [stroke_box([s]) for s in strokes]
     return group_by_columns(boxes, margin=line_width / 2)
+
+
+# Touching digits are cut in the middle half of the ink, at up to CUTS columns
+# of least ink at least CUT_GAP of the width apart.
+CUTS = 3
+CUT_GAP = 0.1
+
+
+def cut_candidates(ink: np.ndarray) -> list[int]:
+    """Columns where touching digits may be cut: least ink, in the middle half, spread apart."""
+    w = ink.shape[1]
+    lo, hi = w // 4, max(3 * w // 4, w // 4 + 1)
+    profile = ink[:, lo:hi].sum(axis=0)
+    cuts: list[int] = []
+    for c in np.argsort(profile, kind="stable"):
+        col = int(c) + lo
+        if all(abs(col - k) >= CUT_GAP * w for k in cuts):
+            cuts.append(col)
+        if len(cuts) == CUTS:
+            break
+    return cuts
