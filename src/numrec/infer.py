@@ -21,15 +21,13 @@ from . import preprocess as pp
 from . import segment
 from .geometry import PIXEL_MAX
 from .onnxmodel import OnnxModel
-from .strokes import Point, Strokes, render_strokes, stroke_box
+from .strokes import Point, Strokes, stroke_box
 
 # Images above this many pixels are refused from their header, before decoding
 # (a 20000x20000 PNG would need gigabytes); 40 MP covers any phone photo.
 MAX_PIXELS = 40_000_000
 # Smaller images cannot hold a readable digit.
 MIN_SIDE = 8
-# A stroke whose centre line spans less than this many brush widths is a tap (a dot).
-TAP_RATIO = 0.5
 # Ink wider than this times its height may be touching digits (2.9% of MNIST
 # digits are wider than 1.2 times their height); split at most this deep.
 SPLIT_ASPECT = 1.2
@@ -143,8 +141,11 @@ class Recognizer:
     def predict(self, source: Image.Image | np.ndarray | Strokes, multi: bool = True) -> Prediction:
         """Read one digit (multi=False: all ink is one digit) or a number (multi=True)."""
         if isinstance(source, Strokes):
-            digits, boxes = _digits_from_strokes(source, multi)
-            return self.classify(digits, boxes)
+            groups = segment.stroke_digits(source, multi)
+            if multi:
+                groups = [part for group in groups for part in self.split_strokes(group)]
+            boxes = [_stroke_box(g, source) for g in groups]
+            return self.classify([pp.strokes_to_mnist(g) for g in groups], boxes)
         pixels = as_pixels(source)
         inks, factor = inks_from_pixels(pixels, multi)
         if multi:
@@ -177,6 +178,30 @@ class Recognizer:
         if best is None:
             return [ink]
         return [piece for part in best for piece in self.split_touching(part, depth + 1)]
+
+    def split_strokes(self, group: list[list[Point]], depth: int = 0) -> list[list[list[Point]]]:
+        """Split a group of strokes too wide for one digit, and not read confidently, into left and right.
+
+        Strokes are ordered by their mean x; the split kept is the one whose two
+        parts read most confidently, and only if both beat the whole.
+        """
+        x0, y0, x1, y1 = stroke_box(group)
+        if len(group) < 2 or x1 - x0 <= SPLIT_ASPECT * (y1 - y0) or depth >= MAX_SPLIT_DEPTH:
+            return [group]
+        whole = float(self._stroke_confidences([group])[0])
+        if whole >= self.unsure_threshold:
+            return [group]
+        ordered = sorted(group, key=lambda s: float(np.mean([p[0] for p in s])))
+        splits = [[ordered[:k], ordered[k:]] for k in range(1, len(ordered))]
+        scores = [float(self._stroke_confidences(parts).min()) for parts in splits]
+        best = int(np.argmax(scores))
+        if scores[best] <= whole:
+            return [group]
+        return [piece for part in splits[best] for piece in self.split_strokes(part, depth + 1)]
+
+    def _stroke_confidences(self, groups: list[list[list[Point]]]) -> np.ndarray:
+        batch = np.stack([pp.strokes_to_mnist(g) for g in groups])[:, None]
+        return np.asarray(self.model.probabilities(batch).max(axis=1))
 
     def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
         """Run the model on preprocessed 28x28 digits and judge the reading."""
@@ -238,49 +263,8 @@ def _scale_box(box: tuple[float, float, float, float], factor: tuple[float, floa
     return x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)
 
 
-def _digits_from_strokes(drawing: Strokes, multi: bool) -> tuple[list[np.ndarray], list[Box]]:
-    lw = drawing.line_width
-    strokes = _drop_stray_strokes(drawing)
-    if not strokes:
-        return [], []
-    groups = segment.group_strokes(strokes, lw) if multi else [list(range(len(strokes)))]
-    members = [[strokes[i] for i in g] for g in groups]
-    tallest = max(_centre_extent_all(m) for m in members) + lw
-    canvas = min(drawing.width, drawing.height)
-    members = [m for m in members if not segment.is_speck(_centre_extent_all(m) + lw, tallest, lw, canvas)]
-    digits = [render_digit(m) for m in members]
-    size = (drawing.height, drawing.width)
-    boxes = []
-    for m in members:
-        x0, y0, x1, y1 = stroke_box(m)
-        boxes.append(_scale_box((x0 - lw / 2, y0 - lw / 2, x1 + lw / 2, y1 + lw / 2), (1.0, 1.0), size))
-    return digits, boxes
-
-
-def _drop_stray_strokes(drawing: Strokes) -> list[list[Point]]:
-    """Strokes without taps (a click of the pen) and without dots tiny next to the tallest stroke."""
-    lw = drawing.line_width
-    strokes = [s for s in drawing.nonempty() if _centre_extent(s) >= TAP_RATIO * lw]
-    tallest = max((_centre_extent(s) for s in strokes), default=0.0) + lw
-    return [s for s in strokes if _centre_extent(s) + lw >= segment.SPECK_FRACTION * tallest]
-
-
-def _centre_extent(stroke: list[Point]) -> float:
-    return _centre_extent_all([stroke])
-
-
-def _centre_extent_all(strokes: list[list[Point]]) -> float:
-    x0, y0, x1, y1 = stroke_box(strokes)
-    return max(x1 - x0, y1 - y0)
-
-
-def render_digit(strokes: list[list[Point]]) -> np.ndarray:
-    """Redraw one digit's strokes with an MNIST-like pen (a share of its size), then to 28x28."""
-    pen = pp.STROKE_SHARE * pp.WORK_BOX
-    x0, y0, x1, y1 = stroke_box(strokes)
-    extent = max(x1 - x0, y1 - y0, 1e-6)
-    scale = (pp.WORK_BOX - pen) / extent
-    size = (int(np.ceil((x1 - x0) * scale + pen)) + 2, int(np.ceil((y1 - y0) * scale + pen)) + 2)
-    offset = (x0 - (pen / 2 + 1) / scale, y0 - (pen / 2 + 1) / scale)
-    ink = render_strokes(strokes, size, pen, offset, scale).astype(np.float32) / PIXEL_MAX
-    return pp.centre_by_mass(pp.fit_box(pp.crop(ink)))
+def _stroke_box(group: list[list[Point]], drawing: Strokes) -> Box:
+    """The strokes' box with the brush, in canvas pixels."""
+    x0, y0, x1, y1 = stroke_box(group)
+    half = drawing.line_width / 2
+    return _scale_box((x0 - half, y0 - half, x1 + half, y1 + half), (1.0, 1.0), (drawing.height, drawing.width))

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from .geometry import DIGIT_BOX, IMAGE_SIZE, PIXEL_MAX
+from .strokes import Point, render_strokes, stroke_box
 
 # Below this contrast between ink and background the image is blank.
 MIN_CONTRAST = 0.15
@@ -211,3 +212,14 @@ def preprocess_array(pixels: np.ndarray) -> np.ndarray:
     """The whole path for one digit: pixels (grey, RGB or with alpha) -> 28x28 float32 in [0, 1]."""
     ink = normalise_contrast(ink_map(reduce_size(pixels)))
     return to_mnist(keep_near(ink, ink_mask(ink)))
+
+
+def strokes_to_mnist(strokes: list[list[Point]]) -> np.ndarray:
+    """One digit's strokes redrawn with an MNIST-like pen (STROKE_SHARE of its size) -> 28x28 float32."""
+    pen = STROKE_SHARE * WORK_BOX
+    x0, y0, x1, y1 = stroke_box(strokes)
+    scale = (WORK_BOX - pen) / max(x1 - x0, y1 - y0, 1e-6)
+    size = (int(np.ceil((x1 - x0) * scale + pen)) + 2, int(np.ceil((y1 - y0) * scale + pen)) + 2)
+    margin = (pen / 2 + 1) / scale
+    ink = render_strokes(strokes, size, pen, (x0 - margin, y0 - margin), scale).astype(np.float32) / PIXEL_MAX
+    return centre_by_mass(fit_box(crop(ink)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .strokes import Point, stroke_box
+from .strokes import Point, Strokes, stroke_box
 
 # A piece smaller than this fraction of the tallest piece is a speck.
 SPECK_FRACTION = 0.2
@@ -25,6 +25,8 @@ DOT_RATIO = 2.3
 DOT_SHARE = 0.5
 # Nothing smaller than this share of the canvas's shorter side is a digit.
 MIN_SHARE = 0.05
+# A stroke whose centre line spans less than this many brush widths is a tap (a dot).
+TAP_RATIO = 0.5
 
 
 @dataclass(frozen=True)
@@ -172,3 +174,30 @@ def cut_candidates(ink: np.ndarray) -> list[int]:
         if len(cuts) == CUTS:
             break
     return cuts
+
+
+def centre_extent(strokes: Sequence[Sequence[Point]]) -> float:
+    """Longest side of the box of the strokes' centre lines."""
+    x0, y0, x1, y1 = stroke_box(strokes)
+    return max(x1 - x0, y1 - y0)
+
+
+def drop_stray_strokes(drawing: Strokes) -> list[list[Point]]:
+    """Strokes without taps (a click of the pen) and without dots tiny next to the tallest stroke."""
+    lw = drawing.line_width
+    strokes = [s for s in drawing.nonempty() if centre_extent([s]) >= TAP_RATIO * lw]
+    tallest = max((centre_extent([s]) for s in strokes), default=0.0) + lw
+    return [s for s in strokes if centre_extent([s]) + lw >= SPECK_FRACTION * tallest]
+
+
+def stroke_digits(drawing: Strokes, multi: bool) -> list[list[list[Point]]]:
+    """The strokes of each digit, left to right (multi=False: all strokes are one digit); specks dropped."""
+    lw = drawing.line_width
+    strokes = drop_stray_strokes(drawing)
+    if not strokes:
+        return []
+    groups = group_strokes(strokes, lw) if multi else [list(range(len(strokes)))]
+    members = [[strokes[i] for i in g] for g in groups]
+    tallest = max(centre_extent(m) for m in members) + lw
+    canvas = min(drawing.width, drawing.height)
+    return [m for m in members if not is_speck(centre_extent(m) + lw, tallest, lw, canvas)]
