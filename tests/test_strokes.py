@@ -30,6 +30,7 @@ def test_from_json_reads_a_valid_drawing() -> None:
         ({"strokes": [[[1, 2, 3]]]}, "stroke 0 point 0"),
         ({"strokes": [[[1, "a"]]]}, "stroke 0 point 0 y"),
         ({"strokes": [[[1, True]]]}, "finite number"),
+        ({"strokes": [[[1e308, 0], [-1e308, 5]]]}, "stroke 0 has a point more than 32768 pixels"),
         ({"strokes": [[[0, 0]]] * (MAX_STROKES + 1)}, "too many strokes"),
         ({"strokes": [[[0, 0]] * (MAX_POINTS + 1)]}, "too many points"),
     ],

@@ -21,6 +21,9 @@ MAX_STROKES = 500
 MAX_POINTS = 50_000  # over all strokes together
 MAX_CANVAS = 8192  # largest canvas side in pixels
 MAX_LINE_WIDTH = 1000.0
+# Points may stray off the canvas while dragging, but not without bound
+# (huge values would overflow the arithmetic that scales a digit).
+MAX_COORD = 4 * MAX_CANVAS
 
 Point = tuple[float, float]
 
@@ -51,7 +54,10 @@ def _point(value: Any, where: str) -> Point:
 def _stroke(value: Any, index: int) -> list[Point]:
     if not isinstance(value, (list, tuple)):
         raise StrokesError(f"stroke {index} must be a list of [x, y] points")
-    return [_point(p, f"stroke {index} point {j}") for j, p in enumerate(value)]
+    points = [_point(p, f"stroke {index} point {j}") for j, p in enumerate(value)]
+    if any(abs(v) > MAX_COORD for p in points for v in p):
+        raise StrokesError(f"stroke {index} has a point more than {MAX_COORD} pixels from the canvas origin")
+    return points
 
 
 @dataclass(frozen=True)
