@@ -173,3 +173,12 @@ def test_touching_digits_are_split_where_they_touch() -> None:
         ink = pp.normalise_contrast(pp.ink_map(canvas))
         assert len(segment.label_pieces(ink, pp.ink_mask(ink))[1]) == 1  # their ink is one piece
         assert recognizer().predict(canvas).number == f"{labels[left]}{labels[right]}"
+
+
+def test_a_foreign_onnx_model_without_a_card_works_uncalibrated(tmp_path: Path) -> None:
+    foreign = tmp_path / "other.onnx"
+    foreign.write_bytes(recognizer().model.path.read_bytes())
+    r = Recognizer(foreign)
+    assert r.card == {} and r.model.temperature == 1.0
+    canvas, label = mnist_on_canvas(0)
+    assert r.predict(canvas).number == str(label)
