@@ -68,12 +68,11 @@ def canvas_pixels(digit: PenDigit, brush_share: float) -> np.ndarray:
 
 def training_images(digits: list[PenDigit]) -> tuple[np.ndarray, np.ndarray]:
     """Two 28x28 views a digit: the stroke path and the pixel path (as the app reads them)."""
-    from .infer import render_digit
-    from .preprocess import preprocess_array
+    from .preprocess import preprocess_array, strokes_to_mnist
 
     views, labels = [], []
     for i, d in enumerate(digits):
-        views.append(render_digit(d.strokes))
+        views.append(strokes_to_mnist(d.strokes))
         views.append(preprocess_array(canvas_pixels(d, BRUSH_SHARES[i % len(BRUSH_SHARES)])))
         labels += [d.label, d.label]
     images = np.clip(np.rint(np.stack(views) * PIXEL_MAX), 0, PIXEL_MAX).astype(np.uint8)
