@@ -32,6 +32,10 @@ STROKE_RANGE = (0.13, 0.25)
 # Digits smaller than this (MNIST's own 20 pixels) are left alone: at that size
 # one pixel is 5% of the digit, too coarse a width estimate to act on.
 MIN_RESTROKE_SIDE = 2 * DIGIT_BOX
+# The pen strokes are redrawn with, as a share of the digit's longest side at
+# WORK_BOX: the width whose 28x28 result measures like MNIST (STROKE_SHARE by
+# the same estimate at 20 pixels, where anti-aliasing makes strokes look wider).
+PEN_SHARE = 0.10
 # Side of the intermediate box a digit is drawn at before thickness is adjusted.
 WORK_BOX = 4 * DIGIT_BOX
 # Largest thickening/thinning filter at WORK_BOX (a quarter of the box).
@@ -215,8 +219,8 @@ def preprocess_array(pixels: np.ndarray) -> np.ndarray:
 
 
 def strokes_to_mnist(strokes: list[list[Point]]) -> np.ndarray:
-    """One digit's strokes redrawn with an MNIST-like pen (STROKE_SHARE of its size) -> 28x28 float32."""
-    pen = STROKE_SHARE * WORK_BOX
+    """One digit's strokes redrawn with an MNIST-like pen (PEN_SHARE of its size) -> 28x28 float32."""
+    pen = PEN_SHARE * WORK_BOX
     x0, y0, x1, y1 = stroke_box(strokes)
     scale = (WORK_BOX - pen) / max(x1 - x0, y1 - y0, 1e-6)
     size = (int(np.ceil((x1 - x0) * scale + pen)) + 2, int(np.ceil((y1 - y0) * scale + pen)) + 2)
