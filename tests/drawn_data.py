@@ -18,6 +18,7 @@ from PIL import Image
 from numrec.data import load_split
 from numrec.geometry import IMAGE_SIZE, PIXEL_MAX
 from numrec.infer import Recognizer
+from numrec.pendigits import HELD_OUT_WRITERS
 from numrec.strokes import Strokes, render_strokes
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -123,8 +124,9 @@ def drawn_numbers(n: int, seed: int) -> Iterator[tuple[np.ndarray, str]]:
 
 @cache
 def pendigits() -> list[dict[str, object]]:
+    """The held-out writers' pen digits only: the shipped model trained on the others'."""
     data: list[dict[str, object]] = json.loads(PENDIGITS.read_text())
-    return data
+    return [item for item in data if item["writer"] in HELD_OUT_WRITERS]
 
 
 def pen_canvas(strokes: list[list[list[int]]], rng: np.random.Generator) -> Strokes:
