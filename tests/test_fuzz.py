@@ -253,3 +253,11 @@ def test_gzip_file_with_a_corrupt_deflate_stream_is_a_data_error() -> None:
     spec = IdxFile("train-images-idx3-ubyte.gz", IDX_IMAGES_MAGIC, 2, hashlib.md5(raw).hexdigest())
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: corrupt or truncated gzip"):
         read_idx_bytes(bytes(blob), spec.stem, spec)
+
+
+@pytest.mark.xfail(strict=True, reason="infer._scale_box clamps a box's right edge to the canvas but not its left edge")
+def test_digit_drawn_past_the_canvas_edge_gets_a_box_on_the_canvas(recognizer: Recognizer) -> None:
+    # Found by bench/fuzz.py (strokes): points may lie off the canvas, and this 4 lies wholly right of it.
+    drawing = Strokes(123, 200, 12.0, [[(60, 40), (30, 120), (110, 120)], [(90, 60), (90, 170)],
+                                       [(220, 60), (300, 60), (230, 170), (310, 170)]])
+    check_prediction(recognizer.predict(drawing), drawing.width, drawing.height)
