@@ -47,12 +47,7 @@ def test_preprocessing_the_mnist_test_set_keeps_its_accuracy() -> None:
     assert abs(accuracy - plain) <= MAX_PREPROCESS_CHANGE, f"plain {plain:.4f}, preprocessed {accuracy:.4f}"
 
 
-THIN_SHORT = pytest.mark.xfail(
-    strict=False, reason="measured 99.07% vs plain 99.60% (1500 digits): 0.03 points short of the bar"
-)
-
-
-@pytest.mark.parametrize("condition", [pytest.param(c, marks=THIN_SHORT) if c == "thin" else c for c in CONDITIONS])
+@pytest.mark.parametrize("condition", CONDITIONS)
 def test_mnist_digits_drawn_on_a_canvas_read_as_well_as_mnist(condition: str) -> None:
     seed = CONDITIONS.index(condition)
     right = sum(
@@ -69,9 +64,6 @@ def test_numbers_of_two_to_six_digits_are_read_exactly() -> None:
     assert right / NUMBERS >= MIN_NUMBERS, f"{right}/{NUMBERS}"
 
 
-@pytest.mark.xfail(
-    strict=False, reason="measured 96.7% (1500 pen digits): flagged 1s read as 7, open 4s as 6; MNIST-only model"
-)
 def test_pen_digits_drawn_on_a_canvas_are_read() -> None:
     right = sum(
         recognizer().predict(d, multi=False).number == str(label) for d, label in drawn_pendigits(PEN_DIGITS, 8)
@@ -79,7 +71,6 @@ def test_pen_digits_drawn_on_a_canvas_are_read() -> None:
     assert right / PEN_DIGITS >= MIN_PEN, f"{right}/{PEN_DIGITS}"
 
 
-@pytest.mark.xfail(strict=False, reason="measured 96.5% (750 pen digits as canvas pixels); MNIST-only model")
 def test_pen_digits_sent_as_canvas_pixels_are_read() -> None:
     right = sum(
         recognizer().predict(canvas_image(d, dark_on_light=i % 2 == 0), multi=False).number == str(label)
