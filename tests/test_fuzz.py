@@ -255,7 +255,6 @@ def test_gzip_file_with_a_corrupt_deflate_stream_is_a_data_error() -> None:
         read_idx_bytes(bytes(blob), spec.stem, spec)
 
 
-@pytest.mark.xfail(strict=True, reason="infer._scale_box clamps a box's right edge to the canvas but not its left edge")
 def test_digit_drawn_past_the_canvas_edge_gets_a_box_on_the_canvas(recognizer: Recognizer) -> None:
     # Found by bench/fuzz.py (strokes): points may lie off the canvas, and this 4 lies wholly right of it.
     drawing = Strokes(123, 200, 12.0, [[(60, 40), (30, 120), (110, 120)], [(90, 60), (90, 170)],

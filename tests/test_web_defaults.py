@@ -209,7 +209,6 @@ def test_chunked_body_without_length_is_cut_off_at_the_limit(server: Server) -> 
     assert answer.split()[1] == b"413"
 
 
-@pytest.mark.xfail(strict=True, reason="web.main runs uvicorn's httptools parser, which has no header size limit")
 def test_huge_request_header_is_refused(server: Server) -> None:
     big = "a" * 4_000_000
     answer = raw(server.port, f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
@@ -246,7 +245,6 @@ def test_error_messages_echo_user_input_only_escaped(server: Server) -> None:
     assert status == 415 and body.startswith(b'{"detail":') and b'\\"' in body  # JSON-escaped, not raw
 
 
-@pytest.mark.xfail(strict=True, reason="web.read_body lets starlette's ClientDisconnect escape: a traceback per client")
 def test_client_that_hangs_up_mid_upload_leaves_no_traceback_in_the_log(server: Server) -> None:
     for _ in range(3):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:

@@ -258,9 +258,13 @@ def inks_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[DigitInk], t
 def _scale_box(box: tuple[float, float, float, float], factor: tuple[float, float], shape: tuple[int, ...]) -> Box:
     """(x0, y0, x1, y1) at working scale -> (x, y, w, h) in input pixels, inside the input."""
     fx, fy = factor
-    x0, y0 = max(int(box[0] * fx), 0), max(int(box[1] * fy), 0)
-    x1, y1 = min(int(np.ceil(box[2] * fx)), shape[1]), min(int(np.ceil(box[3] * fy)), shape[0])
-    return x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)
+    height, width = shape[0], shape[1]
+    # Strokes may run off the canvas: both edges are clamped, and a box keeps
+    # at least one pixel, so it always lies on the input.
+    x0, y0 = min(max(int(box[0] * fx), 0), width - 1), min(max(int(box[1] * fy), 0), height - 1)
+    x1 = min(max(int(np.ceil(box[2] * fx)), x0 + 1), width)
+    y1 = min(max(int(np.ceil(box[3] * fy)), y0 + 1), height)
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def _stroke_box(group: list[list[Point]], drawing: Strokes) -> Box:

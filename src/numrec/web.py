@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from . import __version__
 from .geometry import IMAGE_SIZE, NUM_CLASSES
@@ -44,6 +45,8 @@ JSON_TYPES = ("application/json",)
 # Points may stray off the canvas (pointer capture keeps a stroke going outside
 # it) but not absurdly far: +-1e308 would overflow the recognizer's arithmetic.
 COORD_LIMIT = 4 * MAX_CANVAS
+# Request line plus headers; browsers send a few KiB at most.
+MAX_HEADER_BYTES = 64 * 1024
 # Only the page's own files: no inline scripts, nothing fetched from elsewhere.
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'"
 
@@ -128,11 +131,16 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise ApiError(413, f"body over the limit of {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:  # a lying or absent Content-Length
-            raise ApiError(413, f"body over the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:  # a lying or absent Content-Length
+                raise ApiError(413, f"body over the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client hung up mid-upload: nobody is left to answer, and it is
+        # no server fault worth a traceback in the log.
+        raise ApiError(400, "client disconnected before the body was complete") from None
     return b"".join(chunks)
 
 
@@ -263,7 +271,12 @@ def main(args: argparse.Namespace) -> int:
 
     recognizer = Recognizer(args.model)  # a bad model fails here, before binding
     print(f"numrec serve: http://{args.host}:{args.port}/ (API docs at /docs)", file=sys.stderr)
-    options: dict[str, Any] = {"host": args.host, "port": args.port, "access_log": False}
+    options: dict[str, Any] = {
+        "host": args.host, "port": args.port, "access_log": False,
+        # h11, not httptools: h11 caps the request line and headers (httptools
+        # buffers a header of any size), and still serves > 500 req/s here.
+        "http": "h11", "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    }
     if args.workers > 1:
         del recognizer  # each worker process loads its own
         os.environ[MODEL_ENV] = args.model or ""
