@@ -77,10 +77,11 @@ def fmt(hit: tuple[float, float] | None) -> str:
     return f"{hit[1]:.0f} s (epoch {hit[0]:.2f})" if hit else "not reached"
 
 
-def write_markdown(results: list[dict[str, object]], params: dict[str, int]) -> None:
+def write_markdown(results: list[dict[str, object]], params: dict[str, int], load: tuple[float, float]) -> None:
     lines = [BEGIN, "## Training speed (`bench/train_speed.py`)", "",
              f"One run on {platform.machine()} with {os.cpu_count()} CPU cores, torch {torch.__version__}; "
-             "test accuracy probed every quarter epoch (probe time excluded).", "",
+             "test accuracy probed every quarter epoch (probe time excluded). Load average "
+             f"{load[0]:.1f} at the start and {load[1]:.1f} at the end (other work shared the machine).", "",
              "| recipe | parameters | to 99.0% | to 99.5% | best probed accuracy |", "| --- | --- | --- | --- | --- |"]
     for r in results:
         reached: dict[float, tuple[float, float] | None] = r["reached"]  # type: ignore[assignment]
@@ -106,6 +107,7 @@ def main() -> None:
     p.add_argument("--notebook-epochs", type=int, default=3)
     args = p.parse_args()
     folder = Path(args.data_dir)
+    load_before = os.getloadavg()[0]
     default = TrainConfig()
     notebook = TrainConfig(epochs=args.notebook_epochs, batch_size=250, lr=1e-3, optimizer="adam",
                            schedule="constant", augment=False)
@@ -113,7 +115,7 @@ def main() -> None:
                race("notebook (Conv64-Conv32-Dense10, Adam)", NotebookNet, notebook, folder)]
     params = {"numrec default": count_parameters(DigitCNN(ModelConfig())),
               "notebook (Conv64-Conv32-Dense10, Adam)": count_parameters(NotebookNet())}
-    write_markdown(results, params)
+    write_markdown(results, params, (load_before, os.getloadavg()[0]))
 
 
 if __name__ == "__main__":

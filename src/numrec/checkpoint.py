@@ -91,7 +91,7 @@ def export_onnx(model: nn.Module, path: Path, probe: torch.Tensor) -> float:
     torch.onnx.export(
         folded,
         (dummy,),
-        buffer,
+        buffer,  # type: ignore[arg-type]  # a file object works; the stubs name paths only
         input_names=[INPUT_NAME],
         output_names=[OUTPUT_NAME],
         dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},

@@ -145,7 +145,8 @@ Opener = Callable[[str], IO[bytes]]
 
 
 def _default_opener(url: str) -> IO[bytes]:
-    return urllib.request.urlopen(url, timeout=60)  # noqa: S310 (fixed https mirrors)
+    response: IO[bytes] = urllib.request.urlopen(url, timeout=60)  # noqa: S310 (fixed https mirrors)
+    return response
 
 
 def _fetch(url: str, opener: Opener, desc: str) -> bytes:

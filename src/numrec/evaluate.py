@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from .geometry import PIXEL_MAX
 from .onnxmodel import OnnxModel
 
 
-def evaluate(model: OnnxModel, folder: Path) -> tuple[dict[str, object], np.ndarray, np.ndarray, np.ndarray]:
+def evaluate(model: OnnxModel, folder: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
     images, labels = data.load_split(folder, "test")
     x = (images.astype(np.float32) / PIXEL_MAX)[:, None]
     logits = model.logits(x)
@@ -35,11 +36,11 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(result))
         return 0
     print(f"model     {model.path}")
-    print(f"accuracy  {100 * float(result['accuracy']):.2f}%  on {result['n']} MNIST test images")  # type: ignore[arg-type]
-    print(f"ece       {100 * float(result['ece']):.3f}%   nll {float(result['nll']):.4f}   "  # type: ignore[arg-type]
+    print(f"accuracy  {100 * float(result['accuracy']):.2f}%  on {result['n']} MNIST test images")
+    print(f"ece       {100 * float(result['ece']):.3f}%   nll {float(result['nll']):.4f}   "
           f"temperature {model.temperature:.3f}")
     per_class = result["per_class_accuracy"]
-    print("per class " + "  ".join(f"{c}:{100 * a:.1f}" for c, a in enumerate(per_class)))  # type: ignore[arg-type]
-    for p in result.get("report", []):  # type: ignore[attr-defined]
+    print("per class " + "  ".join(f"{c}:{100 * a:.1f}" for c, a in enumerate(per_class)))
+    for p in result.get("report", []):
         print(f"wrote     {p}")
     return 0

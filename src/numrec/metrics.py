@@ -6,6 +6,8 @@ the temperature that calibrates the shipped model's confidence.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .geometry import NUM_CLASSES
@@ -73,7 +75,7 @@ def confusion_matrix(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return m
 
 
-def summary(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> dict[str, object]:
+def summary(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> dict[str, Any]:
     """The figures `numrec evaluate --json` prints."""
     probs = softmax(logits, temperature)
     return {

@@ -36,6 +36,9 @@ def conv_bn_relu(cin: int, cout: int) -> list[nn.Module]:
 
 
 class DigitCNN(nn.Module):
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
