@@ -2,7 +2,8 @@
 
 Targets (each the path real input takes):
   image    bytes -> numrec.infer.load_image -> Recognizer.predict   (refusal: ImageError)
-  strokes  bytes -> numrec.web.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError)
+  strokes  bytes -> numrec.web.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError);
+           half the inputs are raw JSON text, half are bytes decoded into a well-formed document
   idx      bytes -> numrec.data.read_idx_bytes                      (refusal: DataError)
 
 Anything else raised is a crash; an answer that breaks the Prediction contract
@@ -22,6 +23,7 @@ import io
 import json
 import random
 import resource
+import struct
 import sys
 import tempfile
 import time
@@ -148,8 +150,9 @@ def strokes_target(model: str | None) -> Callable[[bytes], str]:
     recognizer = Recognizer(model)
 
     def run(data: bytes) -> str:
+        body = structured_drawing(data[1:]) if data and data[0] & 2 else data[1:]
         try:
-            drawing = parse_strokes(data[1:])
+            drawing = parse_strokes(body)
         except ApiError as e:
             assert e.status in (400, 422), e.status
             return f"refused_{e.status}"
@@ -157,6 +160,26 @@ def strokes_target(model: str | None) -> Callable[[bytes], str]:
         return check(recognizer.predict(drawing, multi=multi), drawing.width, drawing.height)
 
     return run
+
+
+def structured_drawing(data: bytes) -> bytes:
+    """Bytes -> a well-formed strokes document, so that half the inputs reach recognition.
+
+    Three uint16 give width, height and line width (1/64 px); then int16 (x, y) pairs, where
+    x = -32768 starts a new stroke. Values may still be out of range: those are refused with 422.
+    """
+    data = data + bytes(max(0, 6 - len(data)))
+    width, height, lw = struct.unpack_from("<HHH", data)
+    tail = data[6 : 6 + (len(data) - 6) // 4 * 4]
+    pairs = np.frombuffer(tail, dtype="<i2").reshape(-1, 2).astype(float)
+    strokes: list[list[list[float]]] = [[]]
+    for x, y in pairs:
+        if x == -32768:
+            strokes.append([])
+        else:
+            strokes[-1].append([x / 4, y / 4])
+    doc = {"width": width % 9000, "height": height % 9000, "line_width": lw / 64, "strokes": strokes}
+    return json.dumps(doc).encode()
 
 
 IDX_IMAGES = np.random.default_rng(0).integers(0, 256, (2, 28, 28), dtype=np.uint8)
@@ -225,7 +248,9 @@ def strokes_seeds() -> list[bytes]:
         {"width": 300, "height": 300, "line_width": 999, "strokes": [[[-30000, 5], [30000, 5.5]]]},
         {"width": 280, "height": 280, "line_width": 16, "strokes": []},
     ]
-    return [b"\x01" + json.dumps(d).encode() for d in docs]
+    structured = [b"\x03" + struct.pack("<HHH", 280, 280, 16 * 64) + np.array(
+        [[560, 160], [560, 960], [-32768, 0], [320, 200], [800, 200], [480, 960]], "<i2").tobytes()]
+    return [b"\x01" + json.dumps(d).encode() for d in docs] + structured
 
 
 def idx_seeds() -> list[bytes]:

@@ -309,14 +309,39 @@ def main() -> None:
         wall = time.perf_counter() - start
         after = rss_kb(proc.pid)
         alive = asyncio.run(exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))[0]
+        worst = worst_case_image(port, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    report(tally, wall, before, after, alive, log, args)
+    report(tally, wall, before, after, alive, log, args, worst)
+
+
+def vm_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1])
+    return 0
+
+
+def worst_case_image(port: int, pid: int) -> dict[str, Any]:
+    """One small PNG that decodes to just under the pixel limit (RGBA): what one request can cost the server."""
+    from PIL import ImageDraw
+
+    side = 6300  # 39.7 million pixels, inside numrec.infer.MAX_PIXELS
+    image = Image.new("RGBA", (side, side), "white")
+    ImageDraw.Draw(image).line([(side // 2, side // 6), (side // 2, 5 * side // 6)], fill="black", width=side // 20)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    peak_before = vm_kb(pid, "VmHWM:")
+    start = time.perf_counter()
+    status, _ = asyncio.run(exchange(port, request_bytes("/api/predict", "image/png", buf.getvalue())))
+    return {"png_kb": round(len(buf.getvalue()) / 1024), "pixels": side * side, "status": status,
+            "seconds": round(time.perf_counter() - start, 2), "server_peak_mb_before": round(peak_before / 1024),
+            "server_peak_mb_after": round(vm_kb(pid, "VmHWM:") / 1024)}
 
 
 def report(tally: Tally, wall: float, before: int, after: int, alive: int, log: Path,
-           args: argparse.Namespace) -> None:
+           args: argparse.Namespace, worst: dict[str, Any]) -> None:
     server_log = log.read_text(errors="replace")
     result = {
         "seconds": round(wall, 1), "requests": sum(tally.requests.values()), "by_kind": dict(tally.requests),
@@ -326,6 +351,7 @@ def report(tally: Tally, wall: float, before: int, after: int, alive: int, log: 
         "server_rss_mb_before": round(before / 1024, 1), "server_rss_mb_after": round(after / 1024, 1),
         "memory_growth_pct": round(100 * (after - before) / before, 2), "healthz_after": alive,
         "tracebacks_in_server_log": server_log.count("Traceback"), "concurrency": args.concurrency,
+        "worst_case_image": worst,
     }
     result["pass"] = (tally.errors["server error (5xx)"] == 0 and tally.errors["wrong answer"] == 0
                       and result["memory_growth_pct"] < 10 and alive == 200)
