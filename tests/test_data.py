@@ -179,3 +179,12 @@ def test_download_keeps_valid_files_and_replaces_bad_ones(mirror: tuple[str, Pat
     (target / "t10k-labels-idx1-ubyte.gz").write_bytes(b"half a file")
     data.download(target, mirrors=(url,))
     assert data.load_split(target, "test")[1].shape == (10_000,)
+
+
+def test_download_command_fetches_from_a_given_mirror(
+    mirror: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = mirror
+    assert cli_main(["download", "--data-dir", str(tmp_path / "cache"), "--mirror", url]) == 0
+    assert capsys.readouterr().out.count("ok ") == 4
+    assert data.load_split(tmp_path / "cache", "test")[0].shape == (10_000, 28, 28)

@@ -30,3 +30,17 @@ def test_written_file_is_readable_by_others_like_a_plain_file(tmp_path: Path) ->
 def test_write_json_round_trips(tmp_path: Path) -> None:
     fileio.write_json(tmp_path / "card.json", {"accuracy": 0.99})
     assert (tmp_path / "card.json").read_text() == '{\n  "accuracy": 0.99\n}\n'
+
+
+def test_temp_files_left_by_killed_writes_are_cleaned_up(tmp_path: Path) -> None:
+    import os
+    import time
+
+    stale = tmp_path / ".last.pt.abc123.tmp"
+    fresh = tmp_path / ".last.pt.def456.tmp"  # a writer still at work
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"half")
+    old = time.time() - 2 * fileio.STALE_SECONDS
+    os.utime(stale, (old, old))
+    fileio.write_bytes(tmp_path / "last.pt", b"whole")
+    assert not stale.exists() and fresh.exists()

@@ -76,8 +76,8 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
     return folded
 
 
-def export_onnx(model: nn.Module, path: Path, probe: torch.Tensor) -> float:
-    """Write `model` as ONNX (BN folded, dynamic batch), check it, return parity.
+def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float]:
+    """`model` as checked ONNX bytes (BN folded, dynamic batch) and its parity.
 
     Parity is the largest absolute difference between onnxruntime's and
     torch's logits on `probe`; above PARITY_ATOL the export fails.
@@ -106,6 +106,5 @@ def export_onnx(model: nn.Module, path: Path, probe: torch.Tensor) -> float:
         want = model.eval()(probe).numpy()
     diff = float(np.abs(got - want).max())
     if diff > PARITY_ATOL or got.shape != (len(probe), NUM_CLASSES):
-        raise CheckpointError(f"{path}: ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")
-    fileio.write_bytes(path, data)
-    return diff
+        raise CheckpointError(f"ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")
+    return data, diff

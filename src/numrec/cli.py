@@ -35,7 +35,7 @@ def cmd_download(args: argparse.Namespace) -> int:
     from . import data
 
     folder = data.resolve_data_dir(args.data_dir)
-    for path in data.download(folder):
+    for path in data.download(folder, mirrors=tuple(args.mirror) if args.mirror else data.MIRRORS):
         print(f"ok {path}")
     return 0
 
@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("download", help="fetch and verify MNIST")
     s.add_argument("--data-dir", help=data_help)
+    s.add_argument("--mirror", action="append", metavar="URL",
+                   help="base URL holding the four .gz files (repeat to try several; default: public mirrors)")
     s.set_defaults(func=cmd_download)
     return p
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import sys
 from dataclasses import asdict
@@ -24,10 +25,10 @@ def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndar
     return metrics.fit_temperature(logits, labels), logits, labels
 
 
-def onnx_logits(path: Path, x: np.ndarray, batch: int = 1000) -> np.ndarray:
+def onnx_logits(model: bytes, x: np.ndarray, batch: int = 1000) -> np.ndarray:
     import onnxruntime as ort
 
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     return np.concatenate([session.run(None, {name: x[i : i + batch]})[0] for i in range(0, len(x), batch)])
 
@@ -41,8 +42,8 @@ def finish(
     temperature, val_logits, val_labels = calibrate(model, split)
     x_test = to_tensor(test[0])
     onnx_path = out / "model.onnx"
-    parity = checkpoint.export_onnx(model, onnx_path, x_test[:256])
-    test_logits = onnx_logits(onnx_path, x_test.numpy())
+    onnx_bytes, parity = checkpoint.export_onnx(model, x_test[:256])
+    test_logits = onnx_logits(onnx_bytes, x_test.numpy())
     raw = metrics.summary(test_logits, test[1].astype(np.int64))
     cal = metrics.summary(test_logits, test[1].astype(np.int64), temperature)
     val_probs = metrics.softmax(val_logits, temperature)
@@ -61,8 +62,11 @@ def finish(
             "processor": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
             "python": sys.version.split()[0], "torch": torch.__version__, "platform": platform.platform(),
         },
-        onnx_sha256=card_mod.sha256_of(onnx_path),
+        onnx_sha256=hashlib.sha256(onnx_bytes).hexdigest(),
     )
+    # The pair is written last and back to back: a kill between the two leaves
+    # a model and card whose sha256 disagree, which loading refuses clearly.
+    fileio.write_bytes(onnx_path, onnx_bytes)
     fileio.write_json(card_mod.card_path(onnx_path), card)
     fileio.write_json(out / "history.json", state["history"])
     return card

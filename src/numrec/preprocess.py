@@ -64,9 +64,11 @@ def reduce_size(pixels: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     # blocks, so even a 1-pixel strip keeps a row
     fy, fx = min(factor, h), min(factor, w)
     pad = [(0, -h % fy), (0, -w % fx)] + [(0, 0)] * (pixels.ndim - 2)
-    padded = np.pad(pixels.astype(np.float32), pad, mode="edge")
+    # Padded in the input's own dtype (uint8: a quarter of float32's memory);
+    # only the row sums, already fy times smaller, are float32.
+    padded = np.pad(pixels, pad, mode="edge")
     # strided sums, rows then columns: numpy's reductions over short axes are slow
-    rows = padded[0::fy].copy()
+    rows = padded[0::fy].astype(np.float32)
     for i in range(1, fy):
         rows += padded[i::fy]
     out = rows[:, 0::fx].copy()

@@ -5,8 +5,9 @@ tests build apps with whatever recognizer and limits they need. Every bad
 input gets a 4xx with a JSON body `{"detail": "..."}`: bodies are counted
 before they are decoded, images go through `load_image` (which refuses too
 many pixels before decoding), strokes through `Strokes.from_json`.
-Inference runs in the thread pool so a slow drawing never blocks the event
-loop; onnxruntime sessions may be run from several threads at once.
+Inference runs in worker threads, at most WebSettings.max_concurrent at once,
+so a slow drawing never blocks the event loop; onnxruntime sessions may be
+run from several threads at once.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import anyio
+import anyio.to_thread
 import numpy as np
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
@@ -57,6 +59,9 @@ class WebSettings:
     max_image_bytes: int = 8 * 1024 * 1024
     # Largest strokes document: MAX_POINTS points as "[123.4,567.8]," need ~0.7 MB.
     max_json_bytes: int = 2 * 1024 * 1024
+    # Recognitions run at once; more only queue. A 40 Mpx image briefly needs
+    # hundreds of MB, so this (not the thread pool's 40) bounds the memory.
+    max_concurrent: int = max(os.cpu_count() or 1, 1)
 
 
 class ApiError(Exception):
@@ -203,6 +208,7 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
     from .infer import ImageError, load_image
 
     limits = settings or WebSettings()
+    slots = anyio.CapacityLimiter(limits.max_concurrent)
     app = FastAPI(title="numrec", version=__version__, description="Handwritten digit and number recognition.")
     _add_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -231,7 +237,7 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
         if not media_type(request).startswith("image/"):
             raise ApiError(415, f"send an image (Content-Type image/png, image/jpeg, ...), not {media_type(request)!r}")
         body = await read_body(request, limits.max_image_bytes)
-        return JSONResponse(await run_in_threadpool(recognize_image, body, multi, preview))
+        return JSONResponse(await anyio.to_thread.run_sync(recognize_image, body, multi, preview, limiter=slots))
 
     @app.post(
         "/api/predict/strokes",
@@ -244,7 +250,7 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
         if media_type(request) not in JSON_TYPES:
             raise ApiError(415, f"send strokes as application/json, not {media_type(request)!r}")
         body = await read_body(request, limits.max_json_bytes)
-        return JSONResponse(await run_in_threadpool(recognize_strokes, body, multi, preview))
+        return JSONResponse(await anyio.to_thread.run_sync(recognize_strokes, body, multi, preview, limiter=slots))
 
     @app.get("/api/model", summary="The model card")
     def model_card() -> dict[str, Any]:
