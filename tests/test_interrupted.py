@@ -47,10 +47,6 @@ if trap:
                 os.kill(os.getpid(), signal.SIGKILL)
         return real_replace(src, dst, *args, **kwargs)
     os.replace = replace
-mirror = os.environ.get("MIRROR")
-if mirror:  # `numrec download` has no mirror option: point its default at the test server
-    import numrec.data
-    numrec.data.download.__defaults__ = ((mirror,), numrec.data.download.__defaults__[1])
 from numrec.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -62,7 +58,7 @@ def numrec(*args: str, kill_at: str | None = None, mirror: str | None = None) ->
     if kill_at:
         env["KILL_AT"] = kill_at
     if mirror:
-        env["MIRROR"] = mirror
+        args = (*args, "--mirror", mirror)
     return subprocess.Popen([sys.executable, "-c", DRIVER, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
 
