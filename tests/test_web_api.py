@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw
 from numrec.card import SHIPPED_MODEL
 from numrec.data import load_split
 from numrec.infer import ImageError, Recognizer, load_image
-from numrec.strokes import MAX_STROKES, Strokes
-from numrec.web import COORD_LIMIT, WebSettings, create_app
+from numrec.strokes import MAX_COORD, MAX_STROKES, Strokes
+from numrec.web import WebSettings, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -233,7 +233,7 @@ def test_invalid_strokes_answer_422_with_the_reason(client: TestClient, body: An
         ),
         (
             json.dumps(drawing(ONE, [[1.7e308, 1.7e308], [-1.7e308, 0]])).encode(),
-            f"stroke 1 has a point more than {COORD_LIMIT} pixels from the canvas origin",
+            f"stroke 1 has a point more than {MAX_COORD} pixels from the canvas origin",
         ),
     ],
 )

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import checkpoint, data
+from .augment import AugmentConfig
 from .model import DigitCNN, ModelConfig
 from .train import TrainConfig, add_training_images, config_dict, fit, make_split
 
@@ -17,7 +18,8 @@ def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) 
     """Defaults, or the resumed run's own settings, then explicit options."""
     cfg = TrainConfig()
     if saved:
-        fields = {k: v for k, v in saved.items() if k != "augmentation"}
+        fields = dict(saved)
+        fields["augmentation"] = AugmentConfig(**fields["augmentation"])  # type: ignore[arg-type]
         cfg = replace(cfg, **fields)  # type: ignore[arg-type]
     names = ("epochs", "seed", "limit", "threads", "pen_data")
     overrides = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}

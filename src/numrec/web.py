@@ -33,7 +33,7 @@ from starlette.requests import ClientDisconnect
 
 from . import __version__
 from .geometry import IMAGE_SIZE, NUM_CLASSES
-from .strokes import MAX_CANVAS, MAX_LINE_WIDTH, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
+from .strokes import MAX_CANVAS, MAX_COORD, MAX_LINE_WIDTH, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
 
 if TYPE_CHECKING:
     from .infer import Prediction, Recognizer
@@ -44,9 +44,6 @@ MODEL_ENV = "NUMREC_SERVE_MODEL"
 # Preview pixels are rounded: 3 decimals are finer than the 256 grey levels shown.
 PREVIEW_DECIMALS = 3
 JSON_TYPES = ("application/json",)
-# Points may stray off the canvas (pointer capture keeps a stroke going outside
-# it) but not absurdly far: +-1e308 would overflow the recognizer's arithmetic.
-COORD_LIMIT = 4 * MAX_CANVAS
 # Request line plus headers; browsers send a few KiB at most.
 MAX_HEADER_BYTES = 64 * 1024
 # Only the page's own files: no inline scripts, nothing fetched from elsewhere.
@@ -105,7 +102,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-COORD_SCHEMA = {"type": "number", "minimum": -COORD_LIMIT, "maximum": COORD_LIMIT}
+COORD_SCHEMA = {"type": "number", "minimum": -MAX_COORD, "maximum": MAX_COORD}
 POINT_SCHEMA = {"type": "array", "items": COORD_SCHEMA, "minItems": 2, "maxItems": 2}
 STROKES_SCHEMA = {
     "type": "object",
@@ -159,13 +156,9 @@ def parse_strokes(body: bytes) -> Strokes:
     except (ValueError, RecursionError) as e:  # RecursionError: absurdly deep nesting
         raise ApiError(400, f"malformed JSON: {e}") from None
     try:
-        drawing = Strokes.from_json(obj)
+        return Strokes.from_json(obj)  # also bounds coordinates (MAX_COORD)
     except StrokesError as e:
         raise ApiError(422, str(e)) from None
-    for i, stroke in enumerate(drawing.strokes):
-        if stroke and np.abs(np.asarray(stroke)).max() > COORD_LIMIT:
-            raise ApiError(422, f"stroke {i} has a point more than {COORD_LIMIT} pixels from the canvas origin")
-    return drawing
 
 
 def prediction_json(prediction: Prediction, preview: bool) -> dict[str, Any]:
