@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -34,6 +35,7 @@ SPLIT_ASPECT = 1.2
 MAX_SPLIT_DEPTH = 3
 
 Box = tuple[int, int, int, int]
+T = TypeVar("T")
 
 
 class ImageError(ValueError):
@@ -153,54 +155,50 @@ class Recognizer:
         boxes = [_scale_box(i.box, factor, pixels.shape) for i in inks]
         return self.classify([pp.to_mnist(i.ink) for i in inks], boxes)
 
-    def confidences(self, inks: list[DigitInk]) -> np.ndarray:
-        batch = np.stack([pp.to_mnist(i.ink) for i in inks])[:, None]
-        return np.asarray(self.model.probabilities(batch).max(axis=1))
+    def split_touching(self, ink: DigitInk) -> list[DigitInk]:
+        """Split pixel ink too wide for one digit at the emptiest middle columns (segment.cut_candidates)."""
 
-    def split_touching(self, ink: DigitInk, depth: int = 0) -> list[DigitInk]:
-        """Split ink too wide for one digit, and not read confidently, where the parts read best.
+        def cuts(i: DigitInk) -> list[list[DigitInk]]:
+            w = i.ink.shape[1]
+            return [[i.part(0, cut), i.part(cut, w)] for cut in segment.cut_candidates(i.ink)]
 
-        Candidate cuts are the columns with the least ink in the middle half; a
-        cut is kept only when both parts read more confidently than the whole.
+        return self.split_where_better(ink, lambda i: pp.to_mnist(i.ink), _ink_is_wide, cuts)
+
+    def split_strokes(self, group: list[list[Point]]) -> list[list[list[Point]]]:
+        """Split a stroke group too wide for one digit between its strokes, ordered by mean x."""
+
+        def cuts(g: list[list[Point]]) -> list[list[list[list[Point]]]]:
+            ordered = sorted(g, key=lambda s: float(np.mean([p[0] for p in s])))
+            return [[ordered[:k], ordered[k:]] for k in range(1, len(ordered))]
+
+        return self.split_where_better(group, pp.strokes_to_mnist, _strokes_are_wide, cuts)
+
+    def split_where_better(
+        self, item: T, render: Callable[[T], np.ndarray], wide: Callable[[T], bool],
+        cuts: Callable[[T], list[list[T]]], depth: int = 0,
+    ) -> list[T]:
+        """Split `item` (a digit's ink or strokes) only if it is too wide and not read confidently.
+
+        Of the candidate cuts, the first whose weaker part reads best is kept, and
+        only when both parts read more confidently than the whole; parts are then
+        split again, MAX_SPLIT_DEPTH deep at most.
         """
-        h, w = ink.ink.shape
-        if w <= SPLIT_ASPECT * h or depth >= MAX_SPLIT_DEPTH:
-            return [ink]
-        whole = float(self.confidences([ink])[0])
+        if depth >= MAX_SPLIT_DEPTH or not wide(item):
+            return [item]
+        whole = float(self._confidences([item], render)[0])
         if whole >= self.unsure_threshold:
-            return [ink]
+            return [item]
         best, best_score = None, whole
-        for cut in segment.cut_candidates(ink.ink):
-            parts = [ink.part(0, cut), ink.part(cut, w)]
-            score = float(self.confidences(parts).min())
+        for parts in cuts(item):
+            score = float(self._confidences(parts, render).min())
             if score > best_score:
                 best, best_score = parts, score
         if best is None:
-            return [ink]
-        return [piece for part in best for piece in self.split_touching(part, depth + 1)]
+            return [item]
+        return [piece for part in best for piece in self.split_where_better(part, render, wide, cuts, depth + 1)]
 
-    def split_strokes(self, group: list[list[Point]], depth: int = 0) -> list[list[list[Point]]]:
-        """Split a group of strokes too wide for one digit, and not read confidently, into left and right.
-
-        Strokes are ordered by their mean x; the split kept is the one whose two
-        parts read most confidently, and only if both beat the whole.
-        """
-        x0, y0, x1, y1 = stroke_box(group)
-        if len(group) < 2 or x1 - x0 <= SPLIT_ASPECT * (y1 - y0) or depth >= MAX_SPLIT_DEPTH:
-            return [group]
-        whole = float(self._stroke_confidences([group])[0])
-        if whole >= self.unsure_threshold:
-            return [group]
-        ordered = sorted(group, key=lambda s: float(np.mean([p[0] for p in s])))
-        splits = [[ordered[:k], ordered[k:]] for k in range(1, len(ordered))]
-        scores = [float(self._stroke_confidences(parts).min()) for parts in splits]
-        best = int(np.argmax(scores))
-        if scores[best] <= whole:
-            return [group]
-        return [piece for part in splits[best] for piece in self.split_strokes(part, depth + 1)]
-
-    def _stroke_confidences(self, groups: list[list[list[Point]]]) -> np.ndarray:
-        batch = np.stack([pp.strokes_to_mnist(g) for g in groups])[:, None]
+    def _confidences(self, items: list[T], render: Callable[[T], np.ndarray]) -> np.ndarray:
+        batch = np.stack([render(i) for i in items])[:, None]
         return np.asarray(self.model.probabilities(batch).max(axis=1))
 
     def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
@@ -215,6 +213,16 @@ class Recognizer:
         )
         unsure = any(r.confidence < self.unsure_threshold for r in results)
         return Prediction("unsure" if unsure else "ok", "".join(str(r.digit) for r in results), results)
+
+
+def _ink_is_wide(ink: DigitInk) -> bool:
+    h, w = ink.ink.shape
+    return bool(w > SPLIT_ASPECT * h)
+
+
+def _strokes_are_wide(group: list[list[Point]]) -> bool:
+    x0, y0, x1, y1 = stroke_box(group)
+    return len(group) >= 2 and x1 - x0 > SPLIT_ASPECT * (y1 - y0)
 
 
 @dataclass(frozen=True)
