@@ -16,7 +16,7 @@ import torch
 from numrec import checkpoint, data
 from numrec.model import DigitCNN, ModelConfig
 from numrec.onnxmodel import ModelError, OnnxModel
-from numrec.train import TrainConfig, fit, make_split, predict_logits, to_tensor
+from numrec.train import TrainConfig, config_dict, fit, make_split, predict_logits, to_tensor
 
 QUICK = ["--limit", "1500", "--epochs", "3", "--seed", "7"]
 
@@ -39,7 +39,7 @@ def test_short_training_run_learns(mnist_dir: Path) -> None:
     split = make_split(images, labels, cfg)
     state = fit(lambda: DigitCNN(ModelConfig()), split, cfg)
     test_x, test_y = data.load_split(mnist_dir, "test")
-    model = checkpoint.build_model(state | {"model_config": {**ModelConfig().__dict__}})
+    model = checkpoint.build_model(state | {"model_config": config_dict(ModelConfig())})
     acc = (predict_logits(model, to_tensor(test_x[:2000])).argmax(1).numpy() == test_y[:2000]).mean()
     assert acc > 0.85, f"4,000 images, 3 epochs should reach well above chance (10%), got {acc:.3f}"
 
