@@ -19,6 +19,7 @@ from torch import nn
 from . import fileio
 from .geometry import INPUT_SHAPE, NUM_CLASSES
 from .model import DigitCNN, ModelConfig
+from .onnxmodel import batched_logits
 
 CHECKPOINT_VERSION = 1
 ONNX_OPSET = 17
@@ -100,8 +101,7 @@ def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float]:
     )
     data = buffer.getvalue()
     onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
-    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
-    got = session.run(None, {INPUT_NAME: probe.numpy().astype(np.float32)})[0]
+    got = batched_logits(ort.InferenceSession(data, providers=["CPUExecutionProvider"]), probe.numpy())
     with torch.no_grad():
         want = model.eval()(probe).numpy()
     diff = float(np.abs(got - want).max())

@@ -15,6 +15,7 @@ import torch
 from . import card as card_mod
 from . import checkpoint, fileio, metrics
 from .model import DigitCNN, count_parameters
+from .onnxmodel import batched_logits
 from .train import Split, TrainConfig, predict_logits, to_tensor
 
 
@@ -25,12 +26,10 @@ def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndar
     return metrics.fit_temperature(logits, labels), logits, labels
 
 
-def onnx_logits(model: bytes, x: np.ndarray, batch: int = 1000) -> np.ndarray:
+def onnx_logits(model: bytes, x: np.ndarray) -> np.ndarray:
     import onnxruntime as ort
 
-    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return np.concatenate([session.run(None, {name: x[i : i + batch]})[0] for i in range(0, len(x), batch)])
+    return batched_logits(ort.InferenceSession(model, providers=["CPUExecutionProvider"]), x)
 
 
 def finish(

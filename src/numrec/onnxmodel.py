@@ -21,6 +21,14 @@ DEFAULT_UNSURE = UNSURE_BOUNDS[0]
 BATCH = 1000
 
 
+def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
+    """Run an onnxruntime session's first output over x in batches of BATCH."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    name = session.get_inputs()[0].name
+    parts = [session.run(None, {name: x[i : i + BATCH]})[0] for i in range(0, len(x), BATCH)]
+    return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES), np.float32)
+
+
 class ModelError(Exception):
     """A model file that is missing, corrupt or of the wrong shape."""
 
@@ -68,9 +76,7 @@ class OnnxModel:
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) logits."""
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        parts = [self.session.run(None, {self.input_name: x[i : i + BATCH]})[0] for i in range(0, len(x), BATCH)]
-        out = np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES), np.float32)
+        out = batched_logits(self.session, x)
         if out.ndim != 2 or out.shape[1] != NUM_CLASSES:
             raise ModelError(f"{self.path}: model returned shape {out.shape}, expected (N, {NUM_CLASSES})")
         return out
