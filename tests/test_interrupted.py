@@ -73,7 +73,9 @@ def finish(proc: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str,
 
 
 def weights(path: Path) -> dict[str, bytes]:
-    return {k: v.numpy().tobytes() for k, v in checkpoint.load(path)["model"].items()}
+    """The trained weights and their running average (what gets exported), as bytes."""
+    state = checkpoint.load(path)
+    return {f"{part}.{k}": v.numpy().tobytes() for part in ("model", "average") for k, v in state[part].items()}
 
 
 def assert_nothing_half_written(out: Path) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,12 @@ import torch
 from numrec import checkpoint, data
 from numrec.model import DigitCNN, ModelConfig
 from numrec.onnxmodel import ModelError, OnnxModel
+from numrec.recipes import RECIPES
 from numrec.train import TrainConfig, config_dict, fit, make_split, predict_logits, to_tensor
 
-QUICK = ["--limit", "1500", "--epochs", "3", "--seed", "7"]
+# The fast recipe, whose weight average must resume bit for bit too
+# (test_interrupted.py runs the default recipe).
+QUICK = ["--recipe", "fast", "--limit", "1500", "--epochs", "3", "--seed", "7"]
 
 
 def train_cmd(out: Path, mnist_dir: Path, *extra: str) -> list[str]:
@@ -33,13 +37,16 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory, mnist_dir: Path) -> Path
     return out
 
 
-def test_short_training_run_learns(mnist_dir: Path) -> None:
+@pytest.mark.parametrize("recipe", sorted(RECIPES))
+def test_short_training_run_learns(mnist_dir: Path, recipe: str) -> None:
     images, labels = data.load_split(mnist_dir, "train")
-    cfg = TrainConfig(epochs=3, limit=4000, seed=1)
+    model_cfg, cfg = RECIPES[recipe]
+    cfg = replace(cfg, epochs=3, limit=4000, seed=1)
     split = make_split(images, labels, cfg)
-    state = fit(lambda: DigitCNN(ModelConfig()), split, cfg)
+    state = fit(lambda: DigitCNN(model_cfg), split, cfg)
     test_x, test_y = data.load_split(mnist_dir, "test")
-    model = checkpoint.build_model(state | {"model_config": config_dict(ModelConfig())})
+    # The exported weights: the best of the weight average (the raw weights when the recipe keeps none).
+    model = checkpoint.build_model(state | {"model": state["best"]["model"], "model_config": config_dict(model_cfg)})
     acc = (predict_logits(model, to_tensor(test_x[:2000])).argmax(1).numpy() == test_y[:2000]).mean()
     assert acc > 0.85, f"4,000 images, 3 epochs should reach well above chance (10%), got {acc:.3f}"
 
@@ -101,8 +108,9 @@ def test_training_killed_after_second_epoch_resumes_where_it_stopped(
     assert "epoch 1:" not in resumed.stdout and "epoch 3:" in resumed.stdout
     # The resumed run ends exactly where the uninterrupted one did.
     a, b = checkpoint.load(quick_run / "last.pt"), checkpoint.load(tmp_path / "last.pt")
-    for key in a["model"]:
-        assert torch.equal(a["model"][key], b["model"][key]), key
+    for part in ("model", "average"):
+        for key in a[part]:
+            assert torch.equal(a[part][key], b[part][key]), f"{part}.{key}"
 
 
 def test_checkpoint_that_would_unpickle_code_is_refused(tmp_path: Path) -> None:
@@ -116,3 +124,16 @@ def test_checkpoint_that_would_unpickle_code_is_refused(tmp_path: Path) -> None:
     torch.save({"version": 1, "payload": Evil()}, path, pickle_module=pickle)
     with pytest.raises(checkpoint.CheckpointError, match="not a loadable numrec checkpoint"):
         checkpoint.load(path)
+
+
+def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> None:
+    cmd = train_cmd(tmp_path, mnist_dir, "--recipe", "turbo")
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "unknown recipe 'turbo' (choose from default, fast)" in done.stderr
+    assert "Traceback" not in done.stderr and not any(tmp_path.iterdir())
+
+
+def test_checkpoint_from_before_per_stage_conv_counts_still_builds() -> None:
+    model = DigitCNN(ModelConfig())
+    state = {"model": model.state_dict(), "model_config": config_dict(ModelConfig()) | {"convs_per_stage": 2}}
+    assert checkpoint.build_model(state).config.convs_per_stage == (2, 2, 2)

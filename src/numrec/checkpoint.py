@@ -54,6 +54,9 @@ def load(path: Path) -> dict[str, Any]:
 def model_config_from(state: dict[str, Any]) -> ModelConfig:
     cfg = dict(state["model_config"])
     cfg["widths"] = tuple(cfg["widths"])
+    convs = cfg.get("convs_per_stage", ModelConfig.convs_per_stage)
+    # Checkpoints before per-stage counts stored one count for every stage.
+    cfg["convs_per_stage"] = (convs,) * len(cfg["widths"]) if isinstance(convs, int) else tuple(convs)
     return ModelConfig(**cfg)
 
 

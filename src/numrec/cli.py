@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train a model from scratch on MNIST")
     s.add_argument("--data-dir", help=data_help)
     s.add_argument("--out", default="runs/default", help="folder for checkpoints, model and plots")
+    s.add_argument("--recipe", default="default",
+                   help="'default' (the shipped model's) or 'fast' (a quick model; see docs/BENCHMARKS.md)")
     s.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     s.add_argument("--seed", type=int, help="random seed (default 0)")
     s.add_argument("--limit", type=int, help="train on the first N images only")

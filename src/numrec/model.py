@@ -12,22 +12,36 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .geometry import CHANNELS, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
+from .geometry import CHANNELS, IMAGE_SIZE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     name: str = "numrec-cnn"
-    # Channels per stage; each stage but the last halves the resolution
-    # (28 -> 14 -> 7), so three stages end at 7x7. (16, 32, 64) reached 99.55%
-    # in 20 epochs; this width costs ~16M multiply-adds an image (~35 s an
-    # epoch on two CPU cores) and stays under a millisecond to run.
+    # Channels per stage; each stage but the last halves the resolution with a
+    # max pool (28 -> 14 -> 7). This width costs ~16M multiply-adds an image
+    # (~45 s an epoch on two CPU cores) and stays under a millisecond to run.
     widths: tuple[int, ...] = (24, 48, 96)
-    # 3x3 conv + batch norm + ReLU layers per stage; two gives each stage a
-    # 5x5 receptive field at the cost of about twice the compute.
-    convs_per_stage: int = 2
+    # 3x3 conv + batch norm + ReLU layers per stage; two give each stage a 5x5
+    # receptive field at about twice the compute of one.
+    convs_per_stage: tuple[int, ...] = (2, 2, 2)
+    # "gap": global average pooling, then the classifier (translation
+    # tolerant, slower to learn); "flat": the classifier sees the whole last
+    # map (learns in a fraction of the steps; see train.RECIPES).
+    head: str = "gap"
     # Dropout before the classifier; MNIST overfits little with augmentation.
     dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        if len(self.widths) != len(self.convs_per_stage):
+            raise ValueError("widths and convs_per_stage need one entry per stage")
+        if self.head not in ("gap", "flat"):
+            raise ValueError(f"unknown head {self.head!r}")
+
+    @property
+    def final_side(self) -> int:
+        """Side of the last feature map: each stage but the last halves it."""
+        return IMAGE_SIZE >> (len(self.widths) - 1)
 
 
 def conv_bn_relu(cin: int, cout: int) -> list[nn.Module]:
@@ -46,20 +60,19 @@ class DigitCNN(nn.Module):
         self.register_buffer("std", torch.tensor(PIXEL_STD), persistent=False)
         layers: list[nn.Module] = []
         cin = CHANNELS
-        for i, width in enumerate(config.widths):
-            for j in range(config.convs_per_stage):
+        for i, (width, convs) in enumerate(zip(config.widths, config.convs_per_stage, strict=True)):
+            for j in range(convs):
                 layers += conv_bn_relu(cin if j == 0 else width, width)
             cin = width
             if i < len(config.widths) - 1:
                 layers.append(nn.MaxPool2d(2))
         self.features = nn.Sequential(*layers)
-        # Global average pooling keeps the head independent of the input size.
-        self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1),
-            nn.Flatten(),
-            nn.Dropout(config.dropout),
-            nn.Linear(cin, NUM_CLASSES),
-        )
+        if config.head == "gap":
+            pool: list[nn.Module] = [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+            features = cin
+        else:
+            pool, features = [nn.Flatten()], cin * config.final_side**2
+        self.head = nn.Sequential(*pool, nn.Dropout(config.dropout), nn.Linear(features, NUM_CLASSES))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: (N, 1, 28, 28) in [0, 1] -> logits (N, 10)

@@ -41,10 +41,10 @@ def training_curves(history: list[dict[str, float]], path: Path) -> Path:
     epochs = [h["epoch"] for h in history]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     ax1.plot(epochs, [h["train_loss"] for h in history], "o-", label="train (augmented)")
-    ax1.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation")
+    ax1.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation (averaged weights)")
     ax1.set(xlabel="epoch", ylabel="cross-entropy", title="Loss", yscale="log")
     ax2.plot(epochs, [100 * (1 - h["train_acc"]) for h in history], "o-", label="train (augmented)")
-    ax2.plot(epochs, [100 * (1 - h["val_acc"]) for h in history], "o-", label="validation")
+    ax2.plot(epochs, [100 * (1 - h["val_acc"]) for h in history], "o-", label="validation (averaged weights)")
     ax2.set(xlabel="epoch", ylabel="error %", title="Error rate", yscale="log")
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)

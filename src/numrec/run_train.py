@@ -10,13 +10,14 @@ from pathlib import Path
 
 from . import checkpoint, data
 from .augment import AugmentConfig
-from .model import DigitCNN, ModelConfig
+from .model import DigitCNN
+from .recipes import RECIPES
 from .train import TrainConfig, add_training_images, config_dict, fit, make_split
 
 
-def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None) -> TrainConfig:
-    """Defaults, or the resumed run's own settings, then explicit options."""
-    cfg = TrainConfig()
+def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None, base: TrainConfig) -> TrainConfig:
+    """The recipe's settings, or the resumed run's own, then explicit options."""
+    cfg = base
     if saved:
         fields = dict(saved)
         fields["augmentation"] = AugmentConfig(**fields["augmentation"])  # type: ignore[arg-type]
@@ -31,6 +32,11 @@ def main(args: argparse.Namespace) -> int:
     from .report import write_training_report
 
     out = Path(args.out)
+    recipe = getattr(args, "recipe", "default")
+    if recipe not in RECIPES:
+        print(f"numrec train: error: unknown recipe {recipe!r} (choose from {', '.join(RECIPES)})", file=sys.stderr)
+        return 2
+    recipe_model, recipe_train = RECIPES[recipe]
     saved = None
     if args.resume and (out / "last.pt").exists():
         try:
@@ -39,8 +45,8 @@ def main(args: argparse.Namespace) -> int:
             print(f"numrec train: error: {e}", file=sys.stderr)
             return 1
         print(f"resuming from {out / 'last.pt'} after epoch {saved['epoch']}", file=sys.stderr)
-    cfg = config_from_args(args, saved["train_config"] if saved else None)
-    model_cfg = checkpoint.model_config_from(saved) if saved else ModelConfig()
+    cfg = config_from_args(args, saved["train_config"] if saved else None, recipe_train)
+    model_cfg = checkpoint.model_config_from(saved) if saved else recipe_model
     folder = data.resolve_data_dir(args.data_dir)
     images, labels = data.load_split(folder, "train")
     test = data.load_split(folder, "test")
