@@ -55,6 +55,22 @@ def test_read_idx_rejects_truncated_gzip(tmp_path: Path) -> None:
         data.read_idx(path, tiny_spec(TINY_IMAGES, 2051))
 
 
+def test_read_idx_refuses_a_gzip_bomb_without_inflating_it(tmp_path: Path) -> None:
+    # 200 MB of zeros after a valid header squeeze into about 200 KB of gzip.
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip.compress(idx_bytes(TINY_IMAGES) + bytes(200_000_000), compresslevel=1))
+    spec = tiny_spec(TINY_IMAGES, 2051)
+    with pytest.raises(DataError, match=rf"images.gz: inflates to more than {data.idx_size(spec)} bytes"):
+        data.read_idx(path, spec)
+
+
+def test_read_idx_reads_concatenated_gzip_members(tmp_path: Path) -> None:
+    blob = idx_bytes(TINY_IMAGES)
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip.compress(blob[:100]) + gzip.compress(blob[100:]))
+    np.testing.assert_array_equal(data.read_idx(path, tiny_spec(TINY_IMAGES, 2051)), TINY_IMAGES)
+
+
 def test_read_idx_rejects_checksum_mismatch(tmp_path: Path) -> None:
     changed = TINY_IMAGES.copy()
     changed[0, 0, 0] ^= 1

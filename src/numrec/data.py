@@ -6,7 +6,6 @@ file and what is wrong, so the CLI can print it without a traceback.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import urllib.request
@@ -29,6 +28,8 @@ from .progress import Progress
 
 ENV_VAR = "NUMREC_DATA"
 GZIP_MAGIC = b"\x1f\x8b"
+# zlib wbits flag for a gzip header and trailer around the deflate stream.
+GZIP_WBITS_FLAG = 16
 # Public mirrors of the original files, tried in order.
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -71,13 +72,35 @@ def resolve_data_dir(data_dir: str | Path | None, env: Mapping[str, str] | None 
     return default_cache_dir()
 
 
-def decompress(raw: bytes, name: str) -> bytes:
+def decompress(raw: bytes, name: str, limit: int) -> bytes:
+    """Gzip members inflated, or raw bytes as they are; never more than `limit` + 1 bytes.
+
+    The bound keeps a small hostile file (a "gzip bomb") from inflating to
+    gigabytes before its size could be checked.
+    """
     if not raw.startswith(GZIP_MAGIC):
         return raw
+    out = bytearray()
+    rest = raw
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:
+        while rest.strip(b"\0"):  # concatenated members; trailing zero padding is allowed
+            member = zlib.decompressobj(wbits=zlib.MAX_WBITS | GZIP_WBITS_FLAG)
+            out += member.decompress(rest, limit + 1 - len(out))
+            if len(out) > limit:
+                raise DataError(f"{name}: inflates to more than {limit} bytes, more than the idx file can hold")
+            if not member.eof:
+                raise DataError(f"{name}: corrupt or truncated gzip data (ends inside a member)")
+            rest = member.unused_data
+    except zlib.error as e:
         raise DataError(f"{name}: corrupt or truncated gzip data ({e})") from None
+    return bytes(out)
+
+
+def idx_size(spec: IdxFile) -> int:
+    """Bytes of a whole idx file of `spec`: header, then one byte a label or pixel."""
+    ndim = spec.magic & 0xFF
+    item = IMAGE_SIZE * IMAGE_SIZE if ndim == 3 else 1
+    return IDX_HEADER_INT_BYTES * (1 + ndim) + spec.count * item
 
 
 def parse_idx(data: bytes, name: str, magic: int) -> np.ndarray:
@@ -123,7 +146,7 @@ def read_idx(path: Path, spec: IdxFile, verify: bool = True) -> np.ndarray:
 
 
 def read_idx_bytes(raw: bytes, name: str, spec: IdxFile, verify: bool = True) -> np.ndarray:
-    data = decompress(raw, name)
+    data = decompress(raw, name, idx_size(spec))
     array = parse_idx(data, name, spec.magic)
     if len(array) != spec.count:
         raise DataError(f"{name}: {len(array)} items, expected {spec.count}")
