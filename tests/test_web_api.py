@@ -75,6 +75,16 @@ def test_page_is_served_without_outside_resources(client: TestClient) -> None:
     assert "touch-action: none" in client.get("/static/style.css").text
 
 
+def test_api_docs_page_needs_nothing_from_outside(client: TestClient) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200 and "default-src 'self'" in r.headers["content-security-policy"]
+    script = client.get("/static/api.js")
+    for text in (r.text, script.text):
+        assert "http://" not in text and "https://" not in text
+    assert '"/openapi.json"' in script.text and client.get("/openapi.json").status_code == 200
+    assert client.get("/redoc").status_code == 404  # FastAPI's CDN-based page is off
+
+
 def test_healthz_answers_ok(client: TestClient) -> None:
     r = client.get("/healthz")
     assert (r.status_code, r.json()) == (200, {"status": "ok"})

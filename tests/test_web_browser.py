@@ -211,6 +211,19 @@ def test_a_finger_drag_draws_without_scrolling_the_page(browser: Browser, server
     context.close()
 
 
+def test_api_docs_page_lists_every_endpoint_offline(browser: Browser, server: tuple[str, int]) -> None:
+    context = browser.new_context()
+    # Offline as far as the page can tell: any request off this server fails.
+    context.route(lambda url: not url.startswith(server[0]), lambda route: route.abort())
+    pg = context.new_page()
+    pg.goto(server[0] + "/docs")
+    expect(pg.locator("#api-status")).to_contain_text("numrec")
+    titles = pg.locator(".operation h2").all_inner_texts()
+    assert "POST /api/predict/strokes" in titles and "GET /api/model" in titles and "POST /api/predict" in titles
+    expect(pg.locator(".operation").first).to_contain_text("200")
+    context.close()
+
+
 def test_the_server_process_never_loads_torch(server: tuple[str, int]) -> None:
     maps = Path(f"/proc/{server[1]}/maps").read_text()
     assert "onnxruntime" in maps  # the model is loaded in this process

@@ -202,7 +202,10 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
 
     limits = settings or WebSettings()
     slots = anyio.CapacityLimiter(limits.max_concurrent)
-    app = FastAPI(title="numrec", version=__version__, description="Handwritten digit and number recognition.")
+    # FastAPI's /docs and /redoc load their scripts from a CDN (blank offline);
+    # /docs is our own page over the same /openapi.json instead.
+    app = FastAPI(title="numrec", version=__version__, description="Handwritten digit and number recognition.",
+                  docs_url=None, redoc_url=None)
     _add_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -218,6 +221,10 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
     @app.get("/", include_in_schema=False)
     def page() -> Response:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": CSP})
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return FileResponse(STATIC / "api.html", headers={"Content-Security-Policy": CSP})
 
     @app.post(
         "/api/predict",
