@@ -27,6 +27,9 @@ from numrec.web import STATIC, WebSettings
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = WebSettings()
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+# Half-open connections for the slowloris test: well above the worker thread
+# pool (40) and the accept backlog uvicorn starts with (2048 is the limit).
+SLOW_CLIENTS = 300
 
 
 def model_args() -> list[str]:
@@ -255,3 +258,28 @@ def test_client_that_hangs_up_mid_upload_leaves_no_traceback_in_the_log(server: 
     assert get(server.port, "/healthz")[0] == 200
     log = server.log_text()
     assert b"Traceback" not in log and b"Exception in ASGI application" not in log
+
+
+def test_slow_clients_holding_connections_do_not_lock_others_out(server: Server) -> None:
+    """Slowloris: many clients send half a request and wait; a normal client is still answered."""
+    slow = []
+    try:
+        for _ in range(SLOW_CLIENTS):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            s.sendall(b"POST /api/predict/strokes HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(s)
+        for s in slow[::10]:
+            s.sendall(b"a")  # still talking, never finishing
+        assert get(server.port, "/healthz")[0] == 200
+        body = b'{"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]}'
+        answer = raw(server.port, b"POST /api/predict/strokes?multi=false HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+                     + b"\r\nConnection: close\r\n\r\n" + body)
+        assert answer.split()[1] == b"200" and b'"number":"1"' in answer
+        # ... while the slow ones were still held open by the server (no answer, no hang-up).
+        slow[-1].setblocking(False)
+        with pytest.raises(BlockingIOError):
+            slow[-1].recv(1)
+    finally:
+        for s in slow:
+            s.close()
