@@ -14,15 +14,8 @@ import pytest
 from PIL import Image
 
 from numrec.card import SHIPPED_MODEL
-from numrec.gui_controller import (
-    LIVE_INTERVAL_S,
-    NUMBER_CANVAS,
-    Controller,
-    Drawing,
-    Worker,
-    describe,
-    load_recognizer,
-)
+from numrec.gui_controller import LIVE_INTERVAL_S, NUMBER_CANVAS, Controller, Drawing, describe
+from numrec.gui_worker import Worker, load_recognizer
 from numrec.infer import DigitResult, Prediction
 from numrec.strokes import Strokes
 
@@ -275,7 +268,8 @@ def test_the_app_never_imports_torch() -> None:
     code = f"""
 import sys
 import numrec.gui
-from numrec.gui_controller import Controller, Worker, load_recognizer
+from numrec.gui_controller import Controller
+from numrec.gui_worker import Worker, load_recognizer
 w = Worker(lambda: load_recognizer({model!r}))
 c = Controller(w)
 assert w.wait_ready(60) and w.load_error is None, w.load_error

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
-from .gui_controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, Worker, load_recognizer, percent
+from .gui_controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, percent
+from .gui_worker import Worker, load_recognizer
 
 # numpy and Pillow are imported when first needed: the window shows before they load.
 if TYPE_CHECKING:
