@@ -27,7 +27,7 @@ class ModelConfig:
     convs_per_stage: tuple[int, ...] = (2, 2, 2)
     # "gap": global average pooling, then the classifier (translation
     # tolerant, slower to learn); "flat": the classifier sees the whole last
-    # map (learns in a fraction of the steps; see train.RECIPES).
+    # map (learns in a fraction of the steps; see recipes.py).
     head: str = "gap"
     # Dropout before the classifier; MNIST overfits little with augmentation.
     dropout: float = 0.1
