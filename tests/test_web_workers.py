@@ -1,0 +1,94 @@
+"""`numrec serve --workers 2`: several processes behind one port give the same answers as one."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from numrec.card import SHIPPED_MODEL
+
+WORKERS = 2
+REQUESTS = 120
+# A vertical bar and a loop: a 1 and a 0, in digit mode.
+DRAWINGS = {
+    "1": [[[140, 40], [140, 240]]],
+    "0": [[[140, 40], [80, 90], [80, 190], [140, 240], [200, 190], [200, 90], [140, 40]]],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def worker_cpu_ticks(pid: int) -> dict[int, int]:
+    """CPU time (user + system, in clock ticks) of each worker process started by server `pid`."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        # Workers are multiprocessing spawns; multiprocessing's resource tracker is a child too, but not one.
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:
+            found[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return found
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip("no shipped model")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(WORKERS)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "server did not come up"
+        time.sleep(0.3)
+    try:
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_concurrent_requests_are_shared_by_the_workers_and_answered_right(server: tuple[str, int]) -> None:
+    deadline = time.monotonic() + 30
+    while len(worker_cpu_ticks(server[1])) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = worker_cpu_ticks(server[1])
+    assert len(before) == WORKERS
+    url = server[0] + "/api/predict/strokes?multi=false"
+
+    def ask(i: int) -> tuple[str, int, str]:
+        want = "10"[i % 2]
+        body = {"width": 280, "height": 280, "line_width": 16, "strokes": DRAWINGS[want]}
+        r = httpx.post(url, json=body, timeout=30)
+        return want, r.status_code, r.json().get("number", "")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(ask, range(REQUESTS)))
+    assert [status for _, status, _ in answers] == [200] * REQUESTS
+    assert all(got == want for want, _, got in answers), [a for a in answers if a[0] != a[2]][:5]
+    after = worker_cpu_ticks(server[1])
+    assert all(after[pid] > before[pid] for pid in before), (before, after)  # every worker did some of the work
