@@ -14,13 +14,18 @@ from torch import nn
 
 
 class WeightAverage:
+    """Follows the model it was made from; `decay` 0 means no average at all."""
+
     def __init__(self, model: nn.Module, decay: float) -> None:
         self.decay = decay
+        if decay == 0:
+            # The trained model itself is validated and exported: nothing to copy or update.
+            self.model, self._pairs = model, []
+            return
         self.model = copy.deepcopy(model).eval()
-        # (average, source) tensor pairs, made once per source model: the
-        # optimizer and load_state_dict change tensors in place, so they stay valid.
-        self._pairs: list[tuple[torch.Tensor, torch.Tensor]] = []
-        self._source: nn.Module | None = None
+        # (average, source) tensor pairs, taken once: the optimizer and
+        # load_state_dict change tensors in place, so the pairs stay valid.
+        self._pairs = list(zip(self.model.state_dict().values(), model.state_dict().values(), strict=True))
 
     def rate(self, step: int) -> float:
         # Early on the average would be mostly random initial weights; this
@@ -28,11 +33,8 @@ class WeightAverage:
         return min(self.decay, (1 + step) / (10 + step))
 
     @torch.no_grad()
-    def update(self, model: nn.Module, step: int) -> None:
-        """Move the average towards `model` after optimizer step `step` (from 1)."""
-        if model is not self._source:
-            self._source = model
-            self._pairs = list(zip(self.model.state_dict().values(), model.state_dict().values(), strict=True))
+    def update(self, step: int) -> None:
+        """Move the average towards the model after optimizer step `step` (from 1)."""
         keep = self.rate(step)
         for mine, theirs in self._pairs:
             if mine.dtype.is_floating_point:  # weights and batch-norm statistics

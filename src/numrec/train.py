@@ -121,12 +121,13 @@ def train_epoch(
             loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
             sched.step()
-            average.update(model, sched.last_epoch)
+            average.update(sched.last_epoch)
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             bar.update(len(y), loss=loss.item())
             if step + 1 in probe_at and probe is not None:
                 probe(epoch + (step + 1) / steps, average.model)
+                model.train()  # the probe may have evaluated the model itself (no average)
     return {"train_loss": loss_sum / n, "train_acc": correct / n}
 
 
