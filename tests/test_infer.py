@@ -171,7 +171,7 @@ def test_touching_digits_are_split_where_they_touch() -> None:
         np.maximum(strip[:, 14:], images[right], out=strip[:, 14:])
         canvas = 255 - np.kron(strip, np.ones((4, 4), np.uint8))
         ink = pp.normalise_contrast(pp.ink_map(canvas))
-        assert len(segment.label_pieces(ink, pp.ink_mask(ink))[1]) == 1  # their ink is one piece
+        assert len(segment.label_pieces(pp.ink_mask(ink))[1]) == 1  # their ink is one piece
         assert recognizer().predict(canvas).number == f"{labels[left]}{labels[right]}"
 
 

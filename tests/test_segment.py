@@ -3,26 +3,25 @@ import numpy as np
 from numrec import segment
 
 
-def test_label_pieces_finds_separate_pieces_with_boxes_and_mass() -> None:
+def test_label_pieces_finds_separate_pieces_with_boxes() -> None:
     mask = np.zeros((20, 30), dtype=bool)
     mask[2:10, 3:5] = True
     mask[5:15, 20:28] = True
-    labels, pieces = segment.label_pieces(mask.astype(np.float32), mask)
+    labels, pieces = segment.label_pieces(mask)
     assert sorted(p.box for p in pieces) == [(3, 2, 5, 10), (20, 5, 28, 15)]
-    assert sorted(p.mass for p in pieces) == [16.0, 80.0]
     assert labels.max() == 2 and (labels > 0).sum() == mask.sum()
 
 
 def test_diagonal_touch_joins_pieces() -> None:
     mask = np.eye(10, dtype=bool) | np.eye(10, dtype=bool)[::-1]  # an X, 8-connected
-    _, pieces = segment.label_pieces(mask.astype(np.float32), mask)
+    _, pieces = segment.label_pieces(mask)
     assert len(pieces) == 1
 
 
 def test_u_shape_is_one_piece() -> None:
     mask = np.zeros((10, 10), dtype=bool)
     mask[:, 0] = mask[:, 9] = mask[9, :] = True
-    assert len(segment.label_pieces(mask.astype(np.float32), mask)[1]) == 1
+    assert len(segment.label_pieces(mask)[1]) == 1
 
 
 def test_stroke_width_of_a_bar_is_its_width() -> None:
@@ -33,9 +32,9 @@ def test_stroke_width_of_a_bar_is_its_width() -> None:
 
 def test_drop_specks_drops_dots_and_keeps_digit_parts() -> None:
     pieces = [
-        segment.Piece(1, (0, 0, 10, 100), 1.0),  # a "1"
-        segment.Piece(2, (30, 0, 80, 10), 1.0),  # the bar of a 5
-        segment.Piece(3, (100, 100, 108, 108), 1.0),  # a dot
+        segment.Piece(1, (0, 0, 10, 100)),  # a "1"
+        segment.Piece(2, (30, 0, 80, 10)),  # the bar of a 5
+        segment.Piece(3, (100, 100, 108, 108)),  # a dot
     ]
     kept = segment.drop_specks(pieces, width=8, canvas=300)
     assert [p.label for p in kept] == [1, 2]

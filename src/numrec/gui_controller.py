@@ -75,7 +75,7 @@ def describe(pred: Prediction) -> Verdict:
     if pred.status == "no_digit" or not pred.digits:
         return Verdict("no_digit", "-", "No digit found: the canvas looks blank.", summary="no digit")
     shown = min(pred.digits, key=lambda d: d.confidence)  # bars and image of the least sure digit
-    number, sure = pred.number or "".join(str(d.digit) for d in pred.digits), percent(shown.confidence)
+    number, sure = pred.number or "", percent(shown.confidence)
     which = f"digit {pred.digits.index(shown) + 1} of {len(pred.digits)}" if len(pred.digits) > 1 else ""
     if pred.status == "unsure":
         about = f" about digit {pred.digits.index(shown) + 1}" if which else ""

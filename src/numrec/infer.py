@@ -243,20 +243,27 @@ class DigitInk:
         return DigitInk(trimmed, (left, top, left + trimmed.shape[1], top + trimmed.shape[0]))
 
 
+def union_box(boxes: list[tuple[int, int, int, int]], margin: int) -> tuple[int, int, int, int]:
+    """The box around `boxes`, grown by `margin` (not past 0; slicing clips the far side)."""
+    x0, y0, x1, y1 = zip(*boxes, strict=True)
+    return max(min(x0) - margin, 0), max(min(y0) - margin, 0), max(x1) + margin, max(y1) + margin
+
+
 def inks_from_pixels(pixels: np.ndarray, multi: bool) -> tuple[list[DigitInk], tuple[float, float]]:
     """Each digit's ink, left to right, and the factors (x, y) from working scale back to the input."""
     reduced = pp.reduce_size(pixels)
     factor = (pixels.shape[1] / reduced.shape[1], pixels.shape[0] / reduced.shape[0])
     ink = pp.normalise_contrast(pp.ink_map(reduced))
     mask = pp.ink_mask(ink)
-    labels, pieces = segment.label_pieces(ink, mask)
+    labels, pieces = segment.label_pieces(mask)
     kept = segment.drop_specks(pieces, segment.stroke_width(mask, open_edges=True), min(mask.shape))
+    if not kept:
+        return [], factor
     groups = segment.group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]
     inks = []
-    for group in groups if kept else []:
+    for group in groups:
         members = [kept[i] for i in group]
-        x0, y0 = max(min(p.box[0] for p in members) - pp.HALO, 0), max(min(p.box[1] for p in members) - pp.HALO, 0)
-        x1, y1 = max(p.box[2] for p in members) + pp.HALO, max(p.box[3] for p in members) + pp.HALO
+        x0, y0, x1, y1 = union_box([p.box for p in members], pp.HALO)
         own = np.isin(labels[y0:y1, x0:x1], [p.label for p in members])
         whole = DigitInk(pp.keep_near(ink[y0:y1, x0:x1], own), (x0, y0, x0 + own.shape[1], y0 + own.shape[0]))
         inks.append(whole.part(0, own.shape[1]))

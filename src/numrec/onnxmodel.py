@@ -24,7 +24,7 @@ BATCH = 1000
 def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
     """Run an onnxruntime session's first output over x in batches of BATCH."""
     x = np.ascontiguousarray(x, dtype=np.float32)
-    name = session.get_inputs()[0].name
+    name = session.get_inputs()[0].name  # one metadata query per call, not per batch
     parts = [session.run(None, {name: x[i : i + BATCH]})[0] for i in range(0, len(x), BATCH)]
     return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES), np.float32)
 
@@ -60,7 +60,6 @@ class OnnxModel:
         except Exception as e:  # onnxruntime raises its own untyped errors
             raise ModelError(f"{self.path}: not a loadable ONNX model ({str(e).splitlines()[0][:200]})") from None
         self._check_shapes()
-        self.input_name = self.session.get_inputs()[0].name
         self.temperature = float(self.card.get("temperature", 1.0))
         self.unsure_threshold = float(self.card.get("unsure_threshold", DEFAULT_UNSURE))
 

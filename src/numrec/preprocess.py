@@ -160,15 +160,19 @@ def relative_stroke_width(ink: np.ndarray) -> float:
 def rank_filter(ink: np.ndarray, size: int, grow: bool) -> np.ndarray:
     """Max (grow) or min filter over a size x size square, separable: rows, then columns."""
     pick = np.maximum if grow else np.minimum
-    out = ink
+    out = np.asarray(ink, dtype=np.float32)
     for axis in (0, 1):
         padded = np.pad(out, [(size // 2, size // 2) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
         length = out.shape[axis]
-        acc = np.take(padded, range(0, length), axis=axis)
+        # Slices are views: the window walks the padded image without copying it.
+        window = [slice(None), slice(None)]
+        window[axis] = slice(0, length)
+        acc = padded[tuple(window)].copy()
         for k in range(1, size):
-            acc = pick(acc, np.take(padded, range(k, k + length), axis=axis))
+            window[axis] = slice(k, k + length)
+            pick(acc, padded[tuple(window)], out=acc)
         out = acc
-    return np.asarray(out, dtype=np.float32)
+    return out
 
 
 def normalise_stroke(ink: np.ndarray) -> np.ndarray:

@@ -31,11 +31,10 @@ TAP_RATIO = 0.5
 
 @dataclass(frozen=True)
 class Piece:
-    """One connected piece of ink: its label, box (x0, y0, x1, y1 exclusive) and ink mass."""
+    """One connected piece of ink: its label and box (x0, y0, x1, y1 exclusive)."""
 
     label: int
     box: tuple[int, int, int, int]
-    mass: float
 
     @property
     def extent(self) -> int:
@@ -78,7 +77,7 @@ def _union_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
         labels = new
 
 
-def label_pieces(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
+def label_pieces(mask: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
     """Label image (0 = background, 1.. = pieces) and the pieces, from a boolean mask."""
     rows, starts, ends = _runs(mask)
     labels = np.zeros(mask.shape, dtype=np.int32)
@@ -90,16 +89,13 @@ def label_pieces(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, list[Pi
     flat_cols = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
     labels[flat_rows, flat_cols] = np.repeat(ids, lengths)
     count = int(ids.max())
-    mass = np.bincount(labels.reshape(-1), weights=ink.reshape(-1), minlength=count + 1)
     lo_x, lo_y = np.full(count + 1, mask.shape[1]), np.full(count + 1, mask.shape[0])
     hi_x, hi_y = np.zeros(count + 1, np.int64), np.zeros(count + 1, np.int64)
     np.minimum.at(lo_x, ids, starts)
     np.maximum.at(hi_x, ids, ends)
     np.minimum.at(lo_y, ids, rows)
     np.maximum.at(hi_y, ids, rows + 1)
-    pieces = [
-        Piece(k, (int(lo_x[k]), int(lo_y[k]), int(hi_x[k]), int(hi_y[k])), float(mass[k])) for k in range(1, count + 1)
-    ]
+    pieces = [Piece(k, (int(lo_x[k]), int(lo_y[k]), int(hi_x[k]), int(hi_y[k]))) for k in range(1, count + 1)]
     return labels, pieces
 
 
