@@ -54,11 +54,11 @@ class Worker:
             self.start()
 
     def start(self) -> None:
-        threading.Thread(target=self._run, args=(self._load_fn,), name="numrec-recognize", daemon=True).start()
+        threading.Thread(target=self._run, name="numrec-recognize", daemon=True).start()
 
     @property
     def busy(self) -> bool:
-        return self._pending is not None or self._running or not self.ready
+        return self._in_flight() or not self.ready
 
     def submit(self, job: Job) -> None:
         with self._cond:
@@ -94,8 +94,8 @@ class Worker:
     def _in_flight(self) -> bool:
         return self._pending is not None or self._running
 
-    def _run(self, load: Callable[[], Recognize]) -> None:
-        recognize = self._load(load)
+    def _run(self) -> None:
+        recognize = self._load()
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending is not None or self._closed)
@@ -108,10 +108,10 @@ class Worker:
                 self._done, self._running = outcome, False
                 self._cond.notify_all()
 
-    def _load(self, load: Callable[[], Recognize]) -> Recognize | None:
+    def _load(self) -> Recognize | None:
         recognize, error = None, None
         try:
-            recognize = load()
+            recognize = self._load_fn()
         except Exception as e:  # shown in the window; the thread must not die silently
             error = str(e) or type(e).__name__
         with self._cond:
