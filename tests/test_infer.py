@@ -12,7 +12,6 @@ from numrec import preprocess as pp
 from numrec import segment
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
 from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
-from numrec.onnxmodel import ModelError
 from numrec.strokes import Strokes
 
 
@@ -110,15 +109,6 @@ def test_strokes_of_a_one_are_read_as_one() -> None:
     p = recognizer().predict(one)
     assert p.number == "1"
     assert p.digits[0].box == (137, 37, 8, 196)
-
-
-def test_bad_model_file_is_a_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "model.onnx"
-    bad.write_bytes(b"not onnx at all")
-    with pytest.raises(ModelError, match="not a loadable ONNX model"):
-        Recognizer(bad)
-    with pytest.raises(ModelError, match="not found"):
-        Recognizer(tmp_path / "missing.onnx")
 
 
 def test_bad_arrays_are_refused() -> None:

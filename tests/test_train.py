@@ -16,7 +16,7 @@ import torch
 
 from numrec import checkpoint, data
 from numrec.model import DigitCNN, ModelConfig
-from numrec.onnxmodel import ModelError, OnnxModel
+from numrec.onnxmodel import OnnxModel
 from numrec.recipes import RECIPES
 from numrec.train import TrainConfig, config_dict, fit, make_split, predict_logits, to_tensor
 
@@ -56,6 +56,8 @@ def test_validation_split_is_seeded_and_disjoint(mnist_dir: Path) -> None:
     a = make_split(images, labels, TrainConfig(limit=1000, seed=3))
     b = make_split(images, labels, TrainConfig(limit=1000, seed=3))
     assert torch.equal(a.x_val, b.x_val) and len(a.x_val) == 100 and len(a.x_train) == 900
+    train_rows = {row.numpy().tobytes() for row in a.x_train}
+    assert not any(row.numpy().tobytes() in train_rows for row in a.x_val), "a validation image is also trained on"
 
 
 def test_train_command_writes_model_card_plots_and_history(quick_run: Path) -> None:
@@ -75,15 +77,6 @@ def test_exported_onnx_matches_torch_logits(quick_run: Path, mnist_dir: Path) ->
     want = predict_logits(model, x).numpy()
     got = OnnxModel(quick_run / "model.onnx").logits(x.numpy())
     np.testing.assert_allclose(got, want, atol=1e-3)
-
-
-def test_model_whose_file_changed_is_refused(quick_run: Path, tmp_path: Path) -> None:
-    (tmp_path / "model.json").write_bytes((quick_run / "model.json").read_bytes())
-    blob = bytearray((quick_run / "model.onnx").read_bytes())
-    blob[-10] ^= 0xFF
-    (tmp_path / "model.onnx").write_bytes(bytes(blob))
-    with pytest.raises(ModelError, match="sha256 does not match"):
-        OnnxModel(tmp_path / "model.onnx")
 
 
 def test_training_killed_after_second_epoch_resumes_where_it_stopped(
@@ -111,19 +104,6 @@ def test_training_killed_after_second_epoch_resumes_where_it_stopped(
     for part in ("model", "average"):
         for key in a[part]:
             assert torch.equal(a[part][key], b[part][key]), f"{part}.{key}"
-
-
-def test_checkpoint_that_would_unpickle_code_is_refused(tmp_path: Path) -> None:
-    import pickle
-
-    class Evil:
-        def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (print, ("pwned",))
-
-    path = tmp_path / "evil.pt"
-    torch.save({"version": 1, "payload": Evil()}, path, pickle_module=pickle)
-    with pytest.raises(checkpoint.CheckpointError, match="not a loadable numrec checkpoint"):
-        checkpoint.load(path)
 
 
 def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> None:
