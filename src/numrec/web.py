@@ -56,8 +56,9 @@ class WebSettings:
     max_image_bytes: int = 8 * 1024 * 1024
     # Largest strokes document: MAX_POINTS points as "[123.4,567.8]," need ~0.7 MB.
     max_json_bytes: int = 2 * 1024 * 1024
-    # Recognitions run at once; more only queue. A 40 Mpx image briefly needs
-    # hundreds of MB, so this (not the thread pool's 40) bounds the memory.
+    # Recognitions run at once in one server process; more only queue. A 40 Mpx
+    # image briefly needs hundreds of MB, so this (not the thread pool's 40)
+    # bounds the memory: per process, so `--workers N` allows N times as many.
     max_concurrent: int = max(os.cpu_count() or 1, 1)
 
 
