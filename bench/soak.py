@@ -168,8 +168,9 @@ class Client:
             if kind != "disconnect":
                 self.tally.error(f"{kind}: connection error", repr(e))
 
-    async def good(self, trickle: float = 0.0) -> None:
-        good = self.rng.choice(self.goods)
+    async def good(self, path: str | None = None, trickle: float = 0.0) -> None:
+        """A good request to `path` (any of them if None); `trickle` seconds between 64-byte chunks."""
+        good = self.rng.choice([g for g in self.goods if path in (None, g.path)])
         start = time.perf_counter()
         status, body = await exchange(self.port, request_bytes(good.path, good.ctype, good.body), trickle)
         if not trickle:
@@ -181,10 +182,10 @@ class Client:
             self.tally.error("wrong answer", f"{good.path}: got {body[:200]!r}, want {good.want}")
 
     async def good_image(self) -> None:
-        await self.good()
+        await self.good("/api/predict")
 
     async def good_strokes(self) -> None:
-        await self.good()
+        await self.good("/api/predict/strokes")
 
     async def slow(self) -> None:
         await self.good(trickle=0.02)
