@@ -113,7 +113,10 @@ def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> Non
     assert "Traceback" not in done.stderr and not any(tmp_path.iterdir())
 
 
-def test_checkpoint_from_before_per_stage_conv_counts_still_builds() -> None:
+def test_checkpoint_from_before_conv_counts_and_the_average_still_loads_and_resumes(tmp_path: Path) -> None:
     model = DigitCNN(ModelConfig())
     state = {"model": model.state_dict(), "model_config": config_dict(ModelConfig()) | {"convs_per_stage": 2}}
-    assert checkpoint.build_model(state).config.convs_per_stage == (2, 2, 2)
+    checkpoint.save(tmp_path / "old.pt", state)
+    loaded = checkpoint.load(tmp_path / "old.pt")
+    assert checkpoint.build_model(loaded).config.convs_per_stage == (2, 2, 2)
+    assert loaded["average"] is loaded["model"]  # resume evaluates the model, as before the average

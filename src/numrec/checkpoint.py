@@ -48,21 +48,28 @@ def load(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not a loadable numrec checkpoint ({first})") from None
     if not isinstance(state, dict) or state.get("version") != CHECKPOINT_VERSION:
         raise CheckpointError(f"{path}: not a numrec checkpoint of version {CHECKPOINT_VERSION}")
+    return upgrade(state)
+
+
+def upgrade(state: dict[str, Any]) -> dict[str, Any]:
+    """Fill in what version-1 checkpoints written before a later field lack, in one place."""
+    if "model" in state:
+        state.setdefault("average", state["model"])  # before the weight average: the model was evaluated
+    cfg = state.get("model_config", {})
+    if isinstance(cfg.get("convs_per_stage"), int):  # before per-stage counts: one count for every stage
+        state["model_config"] = cfg | {"convs_per_stage": [cfg["convs_per_stage"]] * len(cfg["widths"])}
     return state
 
 
 def model_config_from(state: dict[str, Any]) -> ModelConfig:
     cfg = dict(state["model_config"])
-    cfg["widths"] = tuple(cfg["widths"])
-    convs = cfg.get("convs_per_stage", ModelConfig.convs_per_stage)
-    # Checkpoints before per-stage counts stored one count for every stage.
-    cfg["convs_per_stage"] = (convs,) * len(cfg["widths"]) if isinstance(convs, int) else tuple(convs)
+    cfg["widths"], cfg["convs_per_stage"] = tuple(cfg["widths"]), tuple(cfg["convs_per_stage"])
     return ModelConfig(**cfg)
 
 
-def build_model(state: dict[str, Any], weights_key: str = "model") -> DigitCNN:
+def build_model(state: dict[str, Any]) -> DigitCNN:
     model = DigitCNN(model_config_from(state))
-    model.load_state_dict(state[weights_key])
+    model.load_state_dict(state["model"])
     return model.eval()
 
 
