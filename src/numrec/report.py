@@ -36,15 +36,17 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def training_curves(history: list[dict[str, float]], path: Path) -> Path:
+def training_curves(history: list[dict[str, float]], path: Path, averaged: bool) -> Path:
+    """Train and validation curves; `averaged`: validation used the running average of the weights."""
     plt = _plt()
+    val = "validation (averaged weights)" if averaged else "validation"
     epochs = [h["epoch"] for h in history]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
     ax1.plot(epochs, [h["train_loss"] for h in history], "o-", label="train (augmented)")
-    ax1.plot(epochs, [h["val_loss"] for h in history], "o-", label="validation (averaged weights)")
+    ax1.plot(epochs, [h["val_loss"] for h in history], "o-", label=val)
     ax1.set(xlabel="epoch", ylabel="cross-entropy", title="Loss", yscale="log")
     ax2.plot(epochs, [100 * (1 - h["train_acc"]) for h in history], "o-", label="train (augmented)")
-    ax2.plot(epochs, [100 * (1 - h["val_acc"]) for h in history], "o-", label="validation (averaged weights)")
+    ax2.plot(epochs, [100 * (1 - h["val_acc"]) for h in history], "o-", label=val)
     ax2.set(xlabel="epoch", ylabel="error %", title="Error rate", yscale="log")
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
@@ -101,8 +103,8 @@ def reliability(probs: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     return _save(fig, path)
 
 
-def write_training_report(out: Path, history: list[dict[str, float]]) -> list[Path]:
-    return [training_curves(history, out / "training_curves.png")] if history else []
+def write_training_report(out: Path, history: list[dict[str, float]], averaged: bool) -> list[Path]:
+    return [training_curves(history, out / "training_curves.png", averaged)] if history else []
 
 
 def write_evaluation_report(out: Path, images: np.ndarray, probs: np.ndarray, labels: np.ndarray) -> list[Path]:

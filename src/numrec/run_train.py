@@ -64,7 +64,7 @@ def main(args: argparse.Namespace) -> int:
     # Time taken counts every epoch, those before a resume included.
     seconds = sum(h["seconds"] for h in state["history"])
     card = finish(state | extra, split, test, cfg, out, command, seconds)
-    write_training_report(out, state["history"])
+    write_training_report(out, state["history"], averaged=cfg.ema > 0)
     t = card["test"]
     print(f"test accuracy {t['accuracy']:.4f}  ece {t['ece']:.4f}  nll {t['nll']:.4f}  "
           f"temperature {card['temperature']:.3f}  -> {out / 'model.onnx'}")
