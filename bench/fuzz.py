@@ -306,9 +306,8 @@ def mutate(data: bytes, rng: random.Random, seeds: list[bytes]) -> bytes:
 
 def run_mutation(one: Callable[[bytes], None], seeds: list[bytes], runs: int, seed: int) -> None:
     rng = random.Random(seed)
-    corpus = list(seeds)
     for i in range(runs):
-        data = corpus[i] if i < len(seeds) else mutate(rng.choice(corpus), rng, seeds)
+        data = seeds[i] if i < len(seeds) else mutate(rng.choice(seeds), rng, seeds)
         one(data)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -66,11 +67,23 @@ class Race:
         return max(a for _, _, a in self.curve)
 
 
-def race(name: str, build: Callable[[], nn.Module], cfg: TrainConfig, folder: Path) -> Race:
-    images, labels = data.load_split(folder, "train")
-    test_x, test_y = data.load_split(folder, "test")
-    x_test, y_test = to_tensor(test_x), torch.from_numpy(test_y.astype("int64"))
-    split = make_split(images, labels, cfg)
+@dataclass
+class Mnist:
+    """Loaded and checked once for all races."""
+
+    train: tuple[np.ndarray, np.ndarray]
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @classmethod
+    def load(cls, folder: Path) -> Mnist:
+        test_x, test_y = data.load_split(folder, "test")
+        return cls(data.load_split(folder, "train"), to_tensor(test_x), torch.from_numpy(test_y.astype("int64")))
+
+
+def race(name: str, build: Callable[[], nn.Module], cfg: TrainConfig, mnist: Mnist) -> Race:
+    x_test, y_test = mnist.x_test, mnist.y_test
+    split = make_split(*mnist.train, cfg)
     start, paused = time.perf_counter(), 0.0
     result = Race(name, count_parameters(build()), [])
 
@@ -99,12 +112,12 @@ def fmt(hit: tuple[float, float] | None) -> str:
 
 
 def ratio_line(ours: Race, theirs: Race) -> str:
-    """Times to the highest accuracy both recipes reached, side by side."""
+    """Times to the highest accuracy up to 99.0% that both recipes reached, side by side."""
     level = min(TARGETS[0], ours.best, theirs.best)
     mine, other = ours.reached(level), theirs.reached(level)
     assert mine and other  # both reached their own best, so both reached `level`
-    return (f"Time to {100 * level:.2f}% (the highest level both reached): {ours.name} {mine[1]:.0f} s, "
-            f"{theirs.name} {other[1]:.0f} s; ratio (notebook / {ours.name}) {other[1] / mine[1]:.2f}x.")
+    return (f"Time to {100 * level:.2f}% (the highest level up to 99.0% both reached): {ours.name} {mine[1]:.0f} s, "
+            f"{theirs.name} {other[1]:.0f} s; ratio ({theirs.name} / {ours.name}) {other[1] / mine[1]:.2f}x.")
 
 
 def write_markdown(results: list[Race], load: tuple[float, float]) -> None:
@@ -132,13 +145,13 @@ def main() -> None:
     p.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
     p.add_argument("--notebook-epochs", type=int, default=3)
     args = p.parse_args()
-    folder = Path(args.data_dir)
+    mnist = Mnist.load(Path(args.data_dir))
     load_before = os.getloadavg()[0]
     # The notebook had no weight averaging: its probes see the raw weights.
     notebook = TrainConfig(epochs=args.notebook_epochs, batch_size=250, lr=1e-3, optimizer="adam",
                            schedule="constant", augment=False, ema=0.0)
-    results = [race(f"numrec {name}", builder(model_cfg), cfg, folder) for name, (model_cfg, cfg) in RECIPES.items()]
-    results.append(race("notebook (Conv64-Conv32-Dense10, Adam)", NotebookNet, notebook, folder))
+    results = [race(f"numrec {name}", builder(model_cfg), cfg, mnist) for name, (model_cfg, cfg) in RECIPES.items()]
+    results.append(race("notebook (Conv64-Conv32-Dense10, Adam)", NotebookNet, notebook, mnist))
     write_markdown(results, (load_before, os.getloadavg()[0]))
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -66,8 +66,3 @@ def write_bytes(path: Path, data: bytes) -> None:
 def write_json(path: Path, obj: Any) -> None:
     write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode())
 
-
-def write_with(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
-    """Atomically write whatever `writer` puts into the file object."""
-    with atomic_open(path) as f:
-        writer(f)

@@ -1,10 +1,9 @@
 """Named training recipes: a model and its training settings, chosen together.
 
 "default" trains the shipped model. "fast" is for a quick model on a laptop:
-about 15 s an epoch on two CPU cores, 99.0% MNIST test accuracy after 20 s
-and 99.5% after 47 s (docs/BENCHMARKS.md). Trained like the shipped model it
-reads held-out writers' pen digits less well (98.87% against 99.27% as
-strokes), which is why it does not make the shipped model.
+a network about a third the cost, which passes 99.0% and 99.5% MNIST test
+accuracy many times sooner, but reads held-out writers' pen digits less well,
+which is why it does not make the shipped model (figures: docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
