@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from models import model_path
 from numrec.data import load_split
 from numrec.geometry import IMAGE_SIZE, PIXEL_MAX
 from numrec.infer import Recognizer
@@ -162,8 +162,8 @@ def canvas_image(drawing: Strokes, dark_on_light: bool = True) -> np.ndarray:
 
 @cache
 def recognizer() -> Recognizer:
-    """The shipped model; NUMREC_TEST_MODEL points at another one for local runs before it ships."""
-    return Recognizer(os.environ.get("NUMREC_TEST_MODEL") or None)
+    """The model under test, loaded once."""
+    return Recognizer(model_path())
 
 
 def touching_numbers(n: int, seed: int) -> Iterator[tuple[np.ndarray, str]]:

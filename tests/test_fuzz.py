@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,23 +20,19 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from idxfiles import idx_bytes
-from numrec.card import SHIPPED_MODEL
+from models import model_path
 from numrec.data import DataError, IdxFile, read_idx_bytes
 from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, NUM_CLASSES
 from numrec.infer import ImageError, Prediction, Recognizer, load_image
 from numrec.strokes import Strokes, StrokesError
 
-ROOT = Path(__file__).resolve().parents[1]
 FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
-    for path in (SHIPPED_MODEL, ROOT / "runs" / "default" / "model.onnx"):
-        if path.is_file():
-            return Recognizer(path)
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
+    return Recognizer(model_path())
 
 
 def check_prediction(p: Prediction, width: int, height: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,27 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from numrec.card import SHIPPED_MODEL
+from models import model_path
 from numrec.gui_controller import LIVE_INTERVAL_S, NUMBER_CANVAS, Controller, Drawing, describe
 from numrec.gui_worker import Worker, load_recognizer
 from numrec.infer import DigitResult, Prediction
 from numrec.strokes import Strokes
 
-ROOT = Path(__file__).resolve().parents[1]
 WAIT_S = 20.0
 Points = list[tuple[float, float]]
-
-
-def model_path() -> str | None:
-    """The model the app would use; before the shipped one exists, the default run's export."""
-    if os.environ.get("NUMREC_TEST_MODEL"):
-        return os.environ["NUMREC_TEST_MODEL"]
-    if SHIPPED_MODEL.is_file():
-        return None
-    run = ROOT / "runs" / "default" / "model.onnx"
-    if not run.is_file():
-        pytest.skip("no model: neither the shipped one nor runs/default/model.onnx")
-    return str(run)
 
 
 class Clock:

@@ -17,25 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from numrec.card import SHIPPED_MODEL
+from models import model_args
 from numrec.gui import PAD
 
-ROOT = Path(__file__).resolve().parents[1]
-# Before the model ships (a fresh checkout mid-training), fall back to the default run's export.
-RUN_MODEL = ROOT / "runs" / "default" / "model.onnx"
 WAIT_S = 20.0
 SETTLE_S = 0.3
 needs_x = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")), reason="needs Xvfb and xdotool")
-
-
-def model_args() -> list[str]:
-    if os.environ.get("NUMREC_TEST_MODEL"):  # try the window with another model
-        return ["--model", os.environ["NUMREC_TEST_MODEL"]]
-    if SHIPPED_MODEL.is_file():
-        return []
-    if RUN_MODEL.is_file():
-        return ["--model", str(RUN_MODEL)]
-    pytest.skip("no model: neither the shipped one nor runs/default/model.onnx")
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:

@@ -19,23 +19,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from numrec.card import SHIPPED_MODEL
+from models import model_file
 from numrec.data import load_split
 from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
 from numrec.onnxmodel import ModelError
 
-ROOT = Path(__file__).resolve().parents[1]
 EXIF_ORIENTATION = 0x0112
 # MNIST test indices of a 7, a 4 and a 2: shapes that no rotation turns into another digit.
 SAMPLES = {7: 0, 4: 4, 2: 1}
-
-
-def model_file() -> Path:
-    """The shipped model; before it exists, the default training run's."""
-    for path in (SHIPPED_MODEL, ROOT / "runs" / "default" / "model.onnx"):
-        if path.is_file() and path.with_suffix(".json").is_file():
-            return path
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -7,12 +6,8 @@ import pytest
 from PIL import Image
 
 from drawn_data import mnist_test
+from models import model_args
 from numrec.cli import main
-
-
-def model_args() -> list[str]:
-    local = os.environ.get("NUMREC_TEST_MODEL")
-    return ["--model", local] if local else []
 
 
 @pytest.fixture

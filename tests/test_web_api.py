@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
-from numrec.card import SHIPPED_MODEL
+from models import model_path
 from numrec.data import load_split
 from numrec.infer import ImageError, Recognizer, load_image
 from numrec.strokes import MAX_COORD, MAX_STROKES, Strokes
@@ -29,14 +29,6 @@ MNIST = ROOT.parent / "shared" / "data" / "mnist"
 JSON = {"content-type": "application/json"}
 PNG = {"content-type": "image/png"}
 STR = "unicode string"  # json's own wording in its recursion error
-
-
-def model_path() -> Path | None:
-    """The shipped model; before it exists, the default training run's (local tries)."""
-    for path in (SHIPPED_MODEL, ROOT / "runs" / "default" / "model.onnx"):
-        if path.is_file():
-            return None if path == SHIPPED_MODEL else path
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
 
 
 @pytest.fixture(scope="module")

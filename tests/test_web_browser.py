@@ -22,14 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from numrec.card import SHIPPED_MODEL
+from models import model_path
 
 playwright = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,13 +49,6 @@ PREVIEW_INK = """() => {
 Stroke = list[tuple[float, float]]
 ONE: Stroke = [(140, 50), (140, 230)]
 SEVEN: list[Stroke] = [[(80, 60), (200, 60), (120, 235)]]
-
-
-def model_path() -> Path | None:
-    for path in (SHIPPED_MODEL, ROOT / "runs" / "default" / "model.onnx"):
-        if path.is_file():
-            return None if path == SHIPPED_MODEL else path
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
 
 
 def free_port() -> int:

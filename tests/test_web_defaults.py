@@ -19,26 +19,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from numrec.card import SHIPPED_MODEL
+from models import model_args, model_path
 from numrec.cli import build_parser
 from numrec.infer import MAX_PIXELS
 from numrec.web import STATIC, WebSettings
 
-ROOT = Path(__file__).resolve().parents[1]
 LIMITS = WebSettings()
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 # Half-open connections for the slowloris test: well above the worker thread
 # pool (40) and the accept backlog uvicorn starts with (2048 is the limit).
 SLOW_CLIENTS = 300
-
-
-def model_args() -> list[str]:
-    if SHIPPED_MODEL.is_file():
-        return []
-    fallback = ROOT / "runs" / "default" / "model.onnx"
-    if fallback.is_file():
-        return ["--model", str(fallback)]
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists")
 
 
 def free_port() -> int:
@@ -129,8 +119,7 @@ def test_app_is_not_in_debug_mode_and_errors_show_no_source() -> None:
     from numrec.infer import Recognizer
     from numrec.web import create_app
 
-    fallback = ROOT / "runs" / "default" / "model.onnx"
-    assert create_app(Recognizer(None if SHIPPED_MODEL.is_file() else fallback)).debug is False
+    assert create_app(Recognizer(model_path())).debug is False
 
 
 BROKEN = [b"GIF89a\xff\xff\xff\xff", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, b"II*\0" + b"\xff" * 64]

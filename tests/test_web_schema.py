@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -17,24 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from numrec.card import SHIPPED_MODEL
+from models import model_path
 from numrec.infer import Recognizer
 from numrec.web import ErrorOut, PredictionOut, create_app
 
-ROOT = Path(__file__).resolve().parents[1]
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
     checks.content_type_conformance,
     checks.response_schema_conformance,
 ]
-
-
-def model_path() -> Path | None:
-    for path in (SHIPPED_MODEL, ROOT / "runs" / "default" / "model.onnx"):
-        if path.is_file():
-            return None if path == SHIPPED_MODEL else path
-    pytest.skip("no model yet: neither the shipped model nor runs/default/model.onnx exists", allow_module_level=True)
 
 
 # Built at import: schemathesis turns each operation of the schema into test cases.

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from numrec.card import SHIPPED_MODEL
+from models import model_args
 
 WORKERS = 2
 REQUESTS = 120
@@ -50,11 +50,9 @@ def worker_cpu_ticks(pid: int) -> dict[int, int]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
-    if not SHIPPED_MODEL.is_file():
-        pytest.skip("no shipped model")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(WORKERS)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(WORKERS), *model_args()]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
