@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from common import proc_memory_kib
+
 HANG_SECONDS = 2.0
 MAX_LEN = 8192
 REPORT_EVERY = 5000
@@ -93,18 +95,15 @@ class Stats:
         }
 
     def write(self) -> None:
-        text = json.dumps(self.summary(), indent=2)
         if self.out:
-            self.out.parent.mkdir(parents=True, exist_ok=True)
-            self.out.write_text(text + "\n")
+            from numrec.fileio import write_json  # here, not at the top: atheris instruments numrec as it is imported
+
+            write_json(self.out, self.summary())
         print(f"{self.target}: {self.tried} inputs, {dict(self.outcomes)}, peak {peak_rss_mb()} MB", flush=True)
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    return round(proc_memory_kib() / 1024, 1)
 
 
 def peak_rss_mb() -> float:

@@ -14,16 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from common import p50_p99_ms  # noqa: E402
 from drawn_data import canvas_image, drawn_pendigits, mnist_test  # noqa: E402
 from numrec.infer import Recognizer  # noqa: E402
-
-
-def percentiles(seconds: list[float]) -> tuple[float, float]:
-    ms = np.array(seconds) * 1000
-    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
 def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[float, float]]:
@@ -39,7 +33,7 @@ def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[floa
             start = time.perf_counter()
             recognizer.predict(src)
             times.append(time.perf_counter() - start)
-        out[name] = percentiles(times)
+        out[name] = p50_p99_ms(times)
     return out
 
 

@@ -31,6 +31,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from common import p50_p99_ms, proc_memory_kib
+from numrec.fileio import write_json
+
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -258,13 +261,6 @@ async def soak(port: int, goods: list[Good], seconds: float, max_requests: int, 
     return tally
 
 
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def start_server(model: str | None, log: Path) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -284,10 +280,6 @@ def start_server(model: str | None, log: Path) -> tuple[subprocess.Popen[bytes],
         time.sleep(0.2)
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q) * 1000) if values else 0.0
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=300)
@@ -304,24 +296,17 @@ def main() -> None:
     proc, port = start_server(args.model, log)
     try:
         asyncio.run(soak(port, goods, 120, args.warmup_requests, args.concurrency, args.seed + 1))  # warm-up
-        before = rss_kb(proc.pid)
+        before = proc_memory_kib(proc.pid)
         start = time.perf_counter()
         tally = asyncio.run(soak(port, goods, args.seconds, args.max_requests, args.concurrency, args.seed))
         wall = time.perf_counter() - start
-        after = rss_kb(proc.pid)
+        after = proc_memory_kib(proc.pid)
         alive = asyncio.run(exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))[0]
         worst = worst_case_image(port, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     report(tally, wall, before, after, alive, log, args, worst)
-
-
-def vm_kb(pid: int, key: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key):
-            return int(line.split()[1])
-    return 0
 
 
 def worst_case_image(port: int, pid: int) -> dict[str, Any]:
@@ -333,22 +318,22 @@ def worst_case_image(port: int, pid: int) -> dict[str, Any]:
     ImageDraw.Draw(image).line([(side // 2, side // 6), (side // 2, 5 * side // 6)], fill="black", width=side // 20)
     buf = io.BytesIO()
     image.save(buf, format="PNG")
-    peak_before = vm_kb(pid, "VmHWM:")
+    peak_before = proc_memory_kib(pid, "VmHWM")
     start = time.perf_counter()
     status, _ = asyncio.run(exchange(port, request_bytes("/api/predict", "image/png", buf.getvalue())))
     return {"png_kb": round(len(buf.getvalue()) / 1024), "pixels": side * side, "status": status,
             "seconds": round(time.perf_counter() - start, 2), "server_peak_mb_before": round(peak_before / 1024),
-            "server_peak_mb_after": round(vm_kb(pid, "VmHWM:") / 1024)}
+            "server_peak_mb_after": round(proc_memory_kib(pid, "VmHWM") / 1024)}
 
 
 def report(tally: Tally, wall: float, before: int, after: int, alive: int, log: Path,
            args: argparse.Namespace, worst: dict[str, Any]) -> None:
     server_log = log.read_text(errors="replace")
+    p50, p99 = p50_p99_ms(tally.latencies) if tally.latencies else (0.0, 0.0)
     result = {
         "seconds": round(wall, 1), "requests": sum(tally.requests.values()), "by_kind": dict(tally.requests),
         "statuses": dict(tally.statuses), "errors": dict(tally.errors), "error_examples": tally.examples,
-        "good_p50_ms": round(percentile(tally.latencies, 50), 1),
-        "good_p99_ms": round(percentile(tally.latencies, 99), 1),
+        "good_p50_ms": round(p50, 1), "good_p99_ms": round(p99, 1),
         "server_rss_mb_before": round(before / 1024, 1), "server_rss_mb_after": round(after / 1024, 1),
         "memory_growth_pct": round(100 * (after - before) / before, 2), "healthz_after": alive,
         "tracebacks_in_server_log": server_log.count("Traceback"), "concurrency": args.concurrency,
@@ -359,8 +344,7 @@ def report(tally: Tally, wall: float, before: int, after: int, alive: int, log: 
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+        write_json(args.out, result)
 
 
 if __name__ == "__main__":

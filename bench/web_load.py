@@ -19,9 +19,7 @@ import argparse
 import asyncio
 import io
 import json
-import math
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+from common import p50_p99_ms, proc_memory_kib
 
 HOST = "127.0.0.1"
 
@@ -103,12 +103,7 @@ async def load(port: int, request: bytes, seconds: float, concurrency: int) -> T
 
 def rss_mib(pid: int) -> float:
     """Resident memory of the server and its worker processes, in MiB."""
-    total = 0.0
-    for p in [pid, *children(pid)]:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) / 1024
-    return round(total, 1)
+    return round(sum(proc_memory_kib(p) / 1024 for p in [pid, *children(pid)]), 1)
 
 
 def children(pid: int) -> list[int]:
@@ -143,11 +138,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
-
-
 def run(args: argparse.Namespace) -> dict[str, object]:
     port = free_port()
     proc = start_server(args, port)
@@ -163,6 +153,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         proc.terminate()
         proc.wait(timeout=10)
     n = len(tally.latencies)
+    p50, p99 = p50_p99_ms(tally.latencies)
     return {
         "kind": args.kind,
         "workers": args.workers,
@@ -170,8 +161,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "seconds": args.seconds,
         "requests": n,
         "req_per_s": round(n / args.seconds, 1),
-        "p50_ms": round(1000 * statistics.median(tally.latencies), 2) if n else None,
-        "p99_ms": round(1000 * percentile(tally.latencies, 0.99), 2),
+        "p50_ms": round(p50, 2) if n else None,
+        "p99_ms": round(p99, 2),
         "errors": tally.errors + warm.errors,
         "rss_mib": {"start": rss_start, "after_warmup": rss_warm, "end": rss_end},
         "torch_loaded": torch,

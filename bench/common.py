@@ -1,0 +1,33 @@
+"""What the benches measure the same way: latency percentiles and a process's memory.
+
+Imported as `from common import ...`: `python bench/NAME.py` puts bench/ first on sys.path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def linear_percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (q in 0..100), interpolated linearly between ranks (numpy's default); NaN when empty."""
+    return float(np.percentile(values, q)) if len(values) else math.nan
+
+
+def p50_p99_ms(seconds: Sequence[float]) -> tuple[float, float]:
+    """Median and 99th percentile of durations given in seconds, in milliseconds (linear_percentile)."""
+    return 1000 * linear_percentile(seconds, 50), 1000 * linear_percentile(seconds, 99)
+
+
+def proc_memory_kib(pid: int | str = "self", field: str = "VmRSS") -> int:
+    """A memory figure of a live process from /proc/PID/status, in KiB (the file's "kB"); 0 when it has none.
+
+    VmRSS is the resident memory now, VmHWM its peak so far.
+    """
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
