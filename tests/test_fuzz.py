@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 from typing import Any
 
@@ -20,6 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from idxfiles import idx_bytes
+from imagefiles import encode
 from models import model_path
 from numrec.data import DataError, IdxFile, read_idx_bytes
 from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, NUM_CLASSES
@@ -60,11 +60,9 @@ def seed_files() -> list[bytes]:
     out = []
     for fmt, mode in (("PNG", "L"), ("PNG", "RGBA"), ("JPEG", "RGB"), ("GIF", "P"), ("BMP", "RGB"),
                       ("WEBP", "RGB"), ("TIFF", "CMYK"), ("PNG", "I;16")):
-        buf = io.BytesIO()
         image = Image.fromarray(canvas)
         image = image.convert(mode) if mode != "I;16" else Image.fromarray(canvas.astype(np.uint16) * 257)
-        image.save(buf, format=fmt)
-        out.append(buf.getvalue())
+        out.append(encode(image, fmt))
     return out
 
 

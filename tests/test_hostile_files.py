@@ -12,13 +12,13 @@ import shutil
 import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from imagefiles import encode, grey_png, zero_png
 from models import model_file
 from numrec.data import load_split
 from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
@@ -46,12 +46,6 @@ def digits(mnist_dir: Path) -> dict[int, np.ndarray]:
     return out
 
 
-def encode(image: Image.Image, fmt: str, **options: object) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format=fmt, **options)
-    return buf.getvalue()
-
-
 def read(recognizer: Recognizer, data: bytes) -> str | None:
     return recognizer.predict(load_image(data), multi=False).number
 
@@ -59,17 +53,9 @@ def read(recognizer: Recognizer, data: bytes) -> str | None:
 # --- decompression bombs and huge declared sizes ------------------------------------------
 
 
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-
 def png_bomb(side: int) -> bytes:
     """A 1-bit side x side PNG of zeros: tiny on disk, side*side pixels once decoded."""
-    row = b"\x00" * (1 + (side + 7) // 8)
-    squeeze = zlib.compressobj(9)
-    idat = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+    return zero_png(side, side, bit_depth=1)
 
 
 def gif_bomb(width: int, height: int) -> bytes:
@@ -94,15 +80,13 @@ def test_gif_decompression_bomb_is_refused_from_its_header() -> None:
 
 @pytest.mark.parametrize("side", [9_500, 12_000])  # 90 and 144 million: over Pillow's own warning threshold
 def test_huge_declared_dimensions_are_a_clear_error_not_a_warning(side: int) -> None:
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IEND", b"")
+    data = grey_png(side, side)  # a header and no pixel data
     with pytest.raises(ImageError, match=rf"{side}x{side} pixels, more than the limit"):
         load_image(data)
 
 
 def test_huge_declared_dimensions_under_pillows_threshold_are_refused_from_the_header() -> None:
-    header = struct.pack(">IIBBBBB", 9_000, 8_000, 8, 0, 0, 0, 0)  # 72 Mpx, no pixel data at all
-    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IEND", b"")
+    data = grey_png(9_000, 8_000)  # 72 Mpx, no pixel data at all
     with pytest.raises(ImageError, match=r"9000x8000 pixels, more than the limit of 40,000,000 pixels"):
         load_image(data)
 
@@ -111,7 +95,7 @@ def png_strip(height: int, width: int) -> bytes:
     """A white 1-bit PNG of height x width with one black dot."""
     image = Image.new("1", (width, height), 1)
     image.putpixel((width // 2, height // 2), 0)
-    return encode(image, "PNG")
+    return encode(image)
 
 
 def test_very_long_thin_image_is_read_or_refused_clearly(recognizer: Recognizer) -> None:

@@ -1,6 +1,3 @@
-import io
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -8,30 +5,12 @@ import pytest
 from PIL import Image
 
 from drawn_data import mnist_test, recognizer
+from imagefiles import encode, zero_png
 from numrec import preprocess as pp
 from numrec import segment
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
 from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
 from numrec.strokes import Strokes
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def huge_png(width: int, height: int) -> bytes:
-    """A valid greyscale PNG of width x height, built in chunks so the test itself stays small."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    packer = zlib.compressobj(9)
-    row = bytes(width + 1)
-    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
 
 
 def mnist_on_canvas(index: int, dark_on_light: bool = True) -> tuple[np.ndarray, int]:
@@ -123,8 +102,8 @@ def test_bad_arrays_are_refused() -> None:
     [
         (b"", "empty file"),
         (b"hello, I am text renamed to .png\n", "not an image"),
-        (png_bytes(Image.new("L", (60, 60)))[:-40], "corrupt or truncated"),
-        (png_bytes(Image.new("L", (1, 1))), "too small"),
+        (encode(Image.new("L", (60, 60)))[:-40], "corrupt or truncated"),
+        (encode(Image.new("L", (1, 1))), "too small"),
     ],
 )
 def test_load_image_refuses_unreadable_data(data: bytes, message: str) -> None:
@@ -133,7 +112,7 @@ def test_load_image_refuses_unreadable_data(data: bytes, message: str) -> None:
 
 
 def test_load_image_refuses_a_huge_image_before_decoding_it() -> None:
-    data = huge_png(20000, 20000)
+    data = zero_png(20000, 20000)
     assert len(data) < 2_000_000
     with pytest.raises(ImageError, match=f"more than the limit of {MAX_PIXELS:,} pixels"):
         load_image(data)
@@ -148,7 +127,7 @@ def test_load_image_reads_jpeg_and_gif(tmp_path: Path) -> None:
 
 
 def test_load_image_refuses_an_image_over_its_own_limit_from_the_header() -> None:
-    data = huge_png(8000, 6000)  # 48 MP: under Pillow's bomb limit, over numrec's
+    data = zero_png(8000, 6000)  # 48 MP: under Pillow's bomb limit, over numrec's
     with pytest.raises(ImageError, match="8000x6000 pixels, more than the limit"):
         load_image(data)
 

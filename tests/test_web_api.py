@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import struct
 import subprocess
 import sys
 import zlib
@@ -18,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
+from imagefiles import encode, grey_png
 from models import model_path
 from numrec.data import load_split
 from numrec.infer import ImageError, Recognizer, load_image
@@ -48,12 +47,6 @@ def drawing(*strokes: list[list[float]], width: int = 280, height: int = 280) ->
 
 ONE = [[140, 40], [140, 240]]
 SEVEN = [[80, 50], [200, 50], [120, 240]]
-
-
-def png(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def test_page_is_served_without_outside_resources(client: TestClient) -> None:
@@ -129,7 +122,7 @@ def test_preview_adds_each_digits_28x28_input(client: TestClient) -> None:
 def test_mnist_test_images_sent_as_png_read_as_their_labels(client: TestClient, recognizer: Recognizer) -> None:
     images, labels = load_split(MNIST, "test")
     for image, label in zip(images[:8], labels[:8], strict=True):
-        r = client.post("/api/predict?multi=0", content=png(image), headers=PNG)
+        r = client.post("/api/predict?multi=0", content=encode(Image.fromarray(image)), headers=PNG)
         assert r.status_code == 200
         assert r.json() == recognizer.predict(Image.fromarray(image), multi=False).to_dict()
         assert r.json()["number"] == str(label)
@@ -138,9 +131,7 @@ def test_mnist_test_images_sent_as_png_read_as_their_labels(client: TestClient, 
 def test_dark_ink_on_white_jpeg_is_read(client: TestClient) -> None:
     canvas = Image.new("RGB", (200, 200), "white")
     ImageDraw.Draw(canvas).line([(60, 40), (140, 40), (80, 170)], fill="black", width=14)
-    buf = io.BytesIO()
-    canvas.save(buf, format="JPEG")
-    r = client.post("/api/predict", content=buf.getvalue(), headers={"content-type": "image/jpeg"})
+    r = client.post("/api/predict", content=encode(canvas, "JPEG"), headers={"content-type": "image/jpeg"})
     assert (r.status_code, r.json()["number"]) == (200, "7")
 
 
@@ -153,14 +144,7 @@ def test_concurrent_requests_get_the_same_answers(client: TestClient) -> None:
 
 def png_bomb(side: int) -> bytes:
     """A valid PNG header for a side x side image with almost no data: a decoder would allocate side**2."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-    )
+    return grey_png(side, side, idat=zlib.compress(b"\0" * 64))
 
 
 def image_error(data: bytes) -> str:

@@ -12,17 +12,12 @@ import itertools
 import math
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from models import model_path
+from servers import numrec_serve
 
 playwright = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
@@ -51,40 +46,11 @@ ONE: Stroke = [(140, 50), (140, 230)]
 SEVEN: list[Stroke] = [[(80, 60), (200, 60), (120, 235)]]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"numrec serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"numrec serve did not answer at {url} within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     """`numrec serve` in its own process; yields (base URL, process id)."""
-    path = model_path()
-    port = free_port()
-    cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port)] + (["--model", str(path)] if path else [])
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with numrec_serve(seconds=30) as running:
+        yield running.url, running.proc.pid
 
 
 @pytest.fixture(scope="module")

@@ -6,23 +6,21 @@ so the tests see what a hostile client would see, path normalisation included.
 
 from __future__ import annotations
 
-import io
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from models import model_args, model_path
+from imagefiles import encode
+from models import model_path
 from numrec.cli import build_parser
 from numrec.infer import MAX_PIXELS
 from numrec.web import STATIC, WebSettings
+from servers import Server, numrec_serve
 
 LIMITS = WebSettings()
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
@@ -31,38 +29,11 @@ LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 SLOW_CLIENTS = 300
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def log_text(self) -> bytes:
-        return self.log.read_bytes()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`numrec serve --port P` with nothing else: the defaults are what is tested."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "stderr.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "numrec", "serve", "--port", str(port), *model_args()],
-                                stdout=sink, stderr=sink)
-    deadline = time.monotonic() + 60
-    while b"200 OK" not in raw(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", quiet=True):
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
-    yield Server(port, proc, log)
-    proc.terminate()
-    proc.wait(timeout=30)
+    with numrec_serve(log=tmp_path_factory.mktemp("serve") / "stderr.log") as running:
+        yield running
 
 
 def raw(port: int, request: bytes, quiet: bool = False) -> bytes:
@@ -134,9 +105,7 @@ def test_error_answers_show_no_traceback(server: Server, body: bytes) -> None:
 
 def test_very_long_strip_upload_is_not_a_server_error(server: Server) -> None:
     # 8 pixels high, 5 million wide: once a 500 (found here; fixed in preprocess.reduce_size).
-    buf = io.BytesIO()
-    Image.new("1", (MAX_PIXELS // 8 - 8, 8), 1).save(buf, format="PNG")
-    status, answer = post(server.port, "/api/predict", "image/png", buf.getvalue())
+    status, answer = post(server.port, "/api/predict", "image/png", encode(Image.new("1", (MAX_PIXELS // 8 - 8, 8), 1)))
     assert status in (200, 400) and answer.startswith(b'{"')
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models import model_args
+from servers import numrec_serve
 
 WORKERS = 2
 REQUESTS = 120
@@ -22,13 +19,6 @@ DRAWINGS = {
     "1": [[[140, 40], [140, 240]]],
     "0": [[[140, 40], [80, 90], [80, 190], [140, 240], [200, 190], [200, 90], [140, 40]]],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def worker_cpu_ticks(pid: int) -> dict[int, int]:
@@ -50,24 +40,8 @@ def worker_cpu_ticks(pid: int) -> dict[int, int]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(WORKERS), *model_args()]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "server did not come up"
-        time.sleep(0.3)
-    try:
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with numrec_serve("--workers", str(WORKERS), seconds=90) as running:
+        yield running.url, running.proc.pid
 
 
 def test_concurrent_requests_are_shared_by_the_workers_and_answered_right(server: tuple[str, int]) -> None:
