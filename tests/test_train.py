@@ -113,10 +113,17 @@ def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> Non
     assert "Traceback" not in done.stderr and not any(tmp_path.iterdir())
 
 
-def test_checkpoint_from_before_conv_counts_and_the_average_still_loads_and_resumes(tmp_path: Path) -> None:
-    model = DigitCNN(ModelConfig())
-    state = {"model": model.state_dict(), "model_config": config_dict(ModelConfig()) | {"convs_per_stage": 2}}
+def test_checkpoint_from_before_conv_counts_heads_and_the_average_still_loads_and_resumes(tmp_path: Path) -> None:
+    # What the first version wrote: one conv count for all stages, no head
+    # choice (average pooling), no weight average in the state or the settings.
+    first = ModelConfig(widths=(24, 48, 96), convs_per_stage=(2, 2, 2), head="gap", dropout=0.1)
+    model_config = config_dict(first) | {"convs_per_stage": 2}
+    del model_config["head"]
+    train_config = config_dict(TrainConfig(epochs=20, warmup=0.2))
+    del train_config["ema"]
+    state = {"model": DigitCNN(first).state_dict(), "model_config": model_config, "train_config": train_config}
     checkpoint.save(tmp_path / "old.pt", state)
     loaded = checkpoint.load(tmp_path / "old.pt")
-    assert checkpoint.build_model(loaded).config.convs_per_stage == (2, 2, 2)
+    assert checkpoint.build_model(loaded).config == first
     assert loaded["average"] is loaded["model"]  # resume evaluates the model, as before the average
+    assert loaded["train_config"]["ema"] == 0.0  # and keeps none, whatever today's default

@@ -57,7 +57,12 @@ def upgrade(state: dict[str, Any]) -> dict[str, Any]:
         state.setdefault("average", state["model"])  # before the weight average: the model was evaluated
     cfg = state.get("model_config", {})
     if isinstance(cfg.get("convs_per_stage"), int):  # before per-stage counts: one count for every stage
-        state["model_config"] = cfg | {"convs_per_stage": [cfg["convs_per_stage"]] * len(cfg["widths"])}
+        cfg = state["model_config"] = cfg | {"convs_per_stage": [cfg["convs_per_stage"]] * len(cfg["widths"])}
+    if cfg and "head" not in cfg:  # before the head was a choice: average pooling
+        state["model_config"] = cfg | {"head": "gap"}
+    train_cfg = state.get("train_config")
+    if train_cfg is not None and "ema" not in train_cfg:  # before the weight average: none
+        state["train_config"] = train_cfg | {"ema": 0.0}
     return state
 
 
@@ -87,8 +92,8 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
     return folded
 
 
-def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float]:
-    """`model` as checked ONNX bytes (BN folded, dynamic batch) and its parity.
+def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float, np.ndarray]:
+    """`model` as checked ONNX bytes (BN folded, dynamic batch), its parity, and onnxruntime's logits on `probe`.
 
     Parity is the largest absolute difference between onnxruntime's and
     torch's logits on `probe`; above PARITY_ATOL the export fails.
@@ -117,4 +122,4 @@ def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float]:
     diff = float(np.abs(got - want).max())
     if diff > PARITY_ATOL or got.shape != (len(probe), NUM_CLASSES):
         raise CheckpointError(f"ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")
-    return data, diff
+    return data, diff, got

@@ -59,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"added {len(pen_train)} pen digits (two views each) from writers outside "
               f"{min(pendigits.HELD_OUT_WRITERS)}-{max(pendigits.HELD_OUT_WRITERS)}", file=sys.stderr)
     extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
-    state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume=args.resume, extra=extra)
+    state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume_from=saved, extra=extra)
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     # Time taken counts every epoch, those before a resume included.
     seconds = sum(h["seconds"] for h in state["history"])

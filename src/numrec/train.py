@@ -141,9 +141,11 @@ def validate(model: nn.Module, split: Split) -> dict[str, float]:
 
 def fit(
     build: Callable[[], nn.Module], split: Split, cfg: TrainConfig, out: Path | None = None,
-    resume: bool = False, probe: Probe | None = None, extra: dict[str, Any] | None = None,
+    resume_from: dict[str, Any] | None = None, probe: Probe | None = None, extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train a model made by `build`; after each epoch write `out/last.pt` (atomically) if `out` is set.
+
+    `resume_from` is a loaded checkpoint (checkpoint.load) to continue from.
 
     The checkpoint holds everything needed to continue bit for bit: weights,
     their running average, optimizer, schedule, both RNG states, history and
@@ -159,8 +161,8 @@ def fit(
     opt, sched = make_optimizer(model, cfg, steps_per_epoch * cfg.epochs)
     average = WeightAverage(model, cfg.ema)
     state: dict[str, Any] = {"epoch": 0, "history": [], "best": None}
-    if resume and out is not None and (out / "last.pt").exists():
-        state = checkpoint.load(out / "last.pt")
+    if resume_from is not None:
+        state = resume_from
         model.load_state_dict(state["model"])
         average.model.load_state_dict(state["average"])
         opt.load_state_dict(state["optimizer"])
