@@ -235,12 +235,12 @@ class DigitInk:
     def part(self, x0: int, x1: int) -> DigitInk:
         """The columns [x0, x1), cropped again to their own ink."""
         ink = self.ink[:, x0:x1]
-        rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
-        if len(rows) == 0:
+        bounds = pp.ink_bounds(ink)
+        if bounds is None:
             return DigitInk(np.zeros((1, 1), np.float32), self.box)
-        left, top = self.box[0] + x0 + int(cols[0]), self.box[1] + int(rows[0])
-        trimmed = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        return DigitInk(trimmed, (left, top, left + trimmed.shape[1], top + trimmed.shape[0]))
+        top, left, bottom, right = bounds
+        x, y = self.box[0] + x0 + left, self.box[1] + top
+        return DigitInk(ink[top:bottom, left:right], (x, y, x + right - left, y + bottom - top))
 
 
 def union_box(boxes: list[tuple[int, int, int, int]], margin: int) -> tuple[int, int, int, int]:

@@ -124,13 +124,22 @@ def keep_near(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(dilate(mask, HALO), ink, 0).astype(np.float32)
 
 
-def crop(ink: np.ndarray) -> np.ndarray:
-    """The smallest box holding all non-zero ink."""
+def ink_bounds(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, left, bottom, right) of the smallest box holding all non-zero ink, ends exclusive; None if blank."""
     rows = np.nonzero(ink.any(axis=1))[0]
     cols = np.nonzero(ink.any(axis=0))[0]
     if len(rows) == 0:
+        return None
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def crop(ink: np.ndarray) -> np.ndarray:
+    """The smallest box holding all non-zero ink."""
+    bounds = ink_bounds(ink)
+    if bounds is None:
         return np.zeros((1, 1), dtype=np.float32)
-    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    top, left, bottom, right = bounds
+    return ink[top:bottom, left:right]
 
 
 def resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
