@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from drawn_data import mnist_test
+from imagefiles import zero_png
 from models import model_args
 from numrec.cli import main
 
@@ -69,10 +70,8 @@ def test_unreadable_file_is_reported_and_the_others_still_run(
 
 
 def test_huge_image_is_refused_without_decoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from test_infer import huge_png
-
     path = tmp_path / "huge.png"
-    path.write_bytes(huge_png(20000, 20000))
+    path.write_bytes(zero_png(20000, 20000))
     assert main(["predict", *model_args(), str(path)]) != 0
     assert "more than the limit" in capsys.readouterr().err
 
