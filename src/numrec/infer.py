@@ -188,9 +188,15 @@ class Recognizer:
         whole = float(self._confidences([item], render)[0])
         if whole >= self.unsure_threshold:
             return [item]
-        best, best_score = None, whole
-        for parts in cuts(item):
-            score = float(self._confidences(parts, render).min())
+        candidates = cuts(item)
+        if not candidates:
+            return [item]
+        # Every candidate's parts in one model run.
+        confidences = self._confidences([part for parts in candidates for part in parts], render)
+        best, best_score, start = None, whole, 0
+        for parts in candidates:
+            score = float(confidences[start : start + len(parts)].min())
+            start += len(parts)
             if score > best_score:
                 best, best_score = parts, score
         if best is None:
