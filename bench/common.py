@@ -1,4 +1,4 @@
-"""What the benches measure the same way: latency percentiles and a process's memory.
+"""What the benches share: latency percentiles, a process's memory, and their section of docs/BENCHMARKS.md.
 
 Imported as `from common import ...`: `python bench/NAME.py` puts bench/ first on sys.path.
 """
@@ -10,6 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from numrec import fileio
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
 
 def linear_percentile(values: Sequence[float], q: float) -> float:
@@ -31,3 +35,15 @@ def proc_memory_kib(pid: int | str = "self", field: str = "VmRSS") -> int:
         if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
+
+
+def write_section(name: str, lines: list[str], path: Path = BENCHMARKS) -> None:
+    """Put `lines` between the <!-- NAME:begin --> and <!-- NAME:end --> markers of `path` (appended if absent)."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    block = "\n".join([begin, *lines, end])
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    fileio.write_bytes(path, text.encode())

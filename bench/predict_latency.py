@@ -1,7 +1,8 @@
 """Drawing-to-prediction latency for a 280x280 canvas (one thread), and predict throughput on MNIST test.
 
-Run: .venv/bin/python bench/predict_latency.py [--model M] [--repeats N]
-Prints the figures as the Markdown lines that go into docs/BENCHMARKS.md.
+Run: .venv/bin/python bench/predict_latency.py [--model M] [--repeats N] [--no-write]
+Prints the figures and writes them to docs/BENCHMARKS.md between the
+predict-latency markers (not with --model or --no-write: those figures are not the shipped model's).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from common import p50_p99_ms  # noqa: E402
+from common import p50_p99_ms, write_section  # noqa: E402
 from drawn_data import canvas_image, drawn_pendigits, mnist_test  # noqa: E402
 from numrec.infer import Recognizer  # noqa: E402
 
@@ -50,20 +51,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", help="ONNX model (default: the shipped one)")
     parser.add_argument("--repeats", type=int, default=2000)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/BENCHMARKS.md alone")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     recognizer = Recognizer(args.model, threads=1)
     latency = canvas_latency(recognizer, args.repeats)
     rate = throughput(recognizer)
     figures = {"latency_ms_p50_p99": latency, "throughput_img_per_s": rate}
     print(json.dumps(figures, indent=2))
     cpu = platform.processor() or platform.machine()
-    machine = f"{cpu}, {os.cpu_count()} CPU threads, Python {platform.python_version()}"
-    print(f"\nMachine: {machine}; onnxruntime with 1 intra-op thread; {args.repeats} drawings.")
-    print("| input (280x280 canvas, pen digit) | p50 | p99 |\n| --- | --- | --- |")
-    for name, (p50, p99) in latency.items():
-        print(f"| {name} | {p50:.2f} ms | {p99:.2f} ms |")
-    print(f"\nThroughput of `predict(image, multi=False)` on the 10,000 MNIST test images: {rate:,.0f} images/s.")
-
+    lines = [
+        f"One run on {cpu} with {os.cpu_count()} CPU threads, Python {platform.python_version()}, onnxruntime with one "
+        f"intra-op thread, {args.repeats:,} drawings a row. Load average {load_before:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| input (280x280 canvas) | p50 | p99 |",
+        "| --- | ---: | ---: |",
+        *(f"| {name} | {p50:.2f} ms | {p99:.2f} ms |" for name, (p50, p99) in latency.items()),
+        "",
+        f"Throughput: {rate:,.0f} images/s on the 10,000 MNIST test images, one call each.",
+    ]
+    print("\n".join(lines))
+    if not (args.model or args.no_write):
+        write_section("predict-latency", lines)
 
 if __name__ == "__main__":
     main()

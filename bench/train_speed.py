@@ -22,7 +22,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from numrec import data, fileio
+from common import write_section
+from numrec import data
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
 from numrec.model import DigitCNN, ModelConfig, count_parameters
 from numrec.recipes import RECIPES
@@ -30,7 +31,6 @@ from numrec.train import TrainConfig, fit, make_split, predict_logits, to_tensor
 
 TARGETS = (0.990, 0.995)
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- train-speed:begin -->", "<!-- train-speed:end -->"
 
 
 class RaceOver(Exception):
@@ -121,7 +121,7 @@ def ratio_line(ours: Race, theirs: Race) -> str:
 
 
 def write_markdown(results: list[Race], load: tuple[float, float]) -> None:
-    lines = [BEGIN, "## Training speed (`bench/train_speed.py`)", "",
+    lines = ["## Training speed (`bench/train_speed.py`)", "",
              f"One run on {platform.machine()} with {os.cpu_count()} CPU cores, torch {torch.__version__}; "
              "test accuracy probed every quarter epoch (probe time excluded). Load average "
              f"{load[0]:.1f} at the start and {load[1]:.1f} at the end.", "",
@@ -130,14 +130,8 @@ def write_markdown(results: list[Race], load: tuple[float, float]) -> None:
         lines.append(f"| {r.name} | {r.parameters:,} | {fmt(r.reached(TARGETS[0]))} | {fmt(r.reached(TARGETS[1]))} "
                      f"| {100 * r.best:.2f}% |")
     lines += ["", *(f"- {ratio_line(ours, results[-1])}" for ours in results[:-1]),
-              "", "Targets: 99.0% in at most 30 s and 99.5% in at most 3 min on 2 CPU cores.", END]
-    path = ROOT / "docs" / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n"
-    fileio.write_bytes(path, text.encode())
+              "", "Targets: 99.0% in at most 30 s and 99.5% in at most 3 min on 2 CPU cores."]
+    write_section("train-speed", lines)
 
 
 def main() -> None:
