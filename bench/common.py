@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from numrec import fileio
-
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
 
@@ -39,6 +37,8 @@ def proc_memory_kib(pid: int | str = "self", field: str = "VmRSS") -> int:
 
 def write_section(name: str, lines: list[str], path: Path = BENCHMARKS) -> None:
     """Put `lines` between the <!-- NAME:begin --> and <!-- NAME:end --> markers of `path` (appended if absent)."""
+    from numrec import fileio  # here, not at the top: fuzz.py imports this module before atheris instruments numrec
+
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     block = "\n".join([begin, *lines, end])
     text = path.read_text() if path.exists() else "# Benchmarks\n"
