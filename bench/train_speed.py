@@ -25,9 +25,9 @@ from torch import nn
 from common import write_section
 from numrec import data
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
-from numrec.model import DigitCNN, ModelConfig, count_parameters
+from numrec.model import DigitCNN, ModelConfig, count_parameters, predict_logits
 from numrec.recipes import RECIPES
-from numrec.train import TrainConfig, fit, make_split, predict_logits, to_tensor
+from numrec.train import TrainConfig, fit, make_split, to_tensor
 
 TARGETS = (0.990, 0.995)
 ROOT = Path(__file__).resolve().parents[1]

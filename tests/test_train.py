@@ -15,10 +15,10 @@ import pytest
 import torch
 
 from numrec import checkpoint, data
-from numrec.model import DigitCNN, ModelConfig
+from numrec.model import DigitCNN, ModelConfig, predict_logits
 from numrec.onnxmodel import OnnxModel
 from numrec.recipes import RECIPES
-from numrec.train import TrainConfig, config_dict, fit, make_split, predict_logits, to_tensor
+from numrec.train import TrainConfig, config_dict, fit, make_split, to_tensor
 
 # The fast recipe, whose weight average must resume bit for bit too
 # (test_interrupted.py runs the default recipe).

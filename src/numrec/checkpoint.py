@@ -18,7 +18,7 @@ from torch import nn
 
 from . import fileio
 from .geometry import INPUT_SHAPE, NUM_CLASSES
-from .model import DigitCNN, ModelConfig
+from .model import DigitCNN, ModelConfig, predict_logits
 from .onnxmodel import batched_logits
 
 CHECKPOINT_VERSION = 1
@@ -117,8 +117,7 @@ def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float, np
     data = buffer.getvalue()
     onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
     got = batched_logits(ort.InferenceSession(data, providers=["CPUExecutionProvider"]), probe.numpy())
-    with torch.no_grad():
-        want = model.eval()(probe).numpy()
+    want = predict_logits(model, probe).numpy()
     diff = float(np.abs(got - want).max())
     if diff > PARITY_ATOL or got.shape != (len(probe), NUM_CLASSES):
         raise CheckpointError(f"ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")

@@ -13,8 +13,8 @@ import torch
 
 from . import card as card_mod
 from . import checkpoint, fileio, metrics
-from .model import DigitCNN, count_parameters
-from .train import Split, TrainConfig, config_dict, predict_logits, to_tensor
+from .model import DigitCNN, count_parameters, predict_logits
+from .train import Split, TrainConfig, config_dict, to_tensor
 
 
 def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndarray]:

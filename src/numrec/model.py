@@ -80,5 +80,12 @@ class DigitCNN(nn.Module):
         return self.head(self.features(x))  # type: ignore[no-any-return]
 
 
+def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 1000) -> torch.Tensor:
+    """Logits of `x` in eval mode, `batch` images at a time (bounded memory)."""
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())

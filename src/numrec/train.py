@@ -22,6 +22,7 @@ from . import checkpoint
 from .augment import AugmentConfig, augment
 from .average import WeightAverage
 from .geometry import PIXEL_MAX
+from .model import predict_logits
 from .progress import Progress
 
 
@@ -80,12 +81,6 @@ def add_training_images(split: Split, images: np.ndarray, labels: np.ndarray) ->
     x = torch.cat([split.x_train, to_tensor(images)])
     y = torch.cat([split.y_train, torch.from_numpy(labels.astype(np.int64))])
     return Split(x, y, split.x_val, split.y_val)
-
-
-def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 1000) -> torch.Tensor:
-    model.eval()
-    with torch.no_grad():
-        return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])
 
 
 def make_optimizer(model: nn.Module, cfg: TrainConfig, steps: int) -> tuple[Any, Any]:
