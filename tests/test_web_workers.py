@@ -38,6 +38,22 @@ def worker_cpu_ticks(pid: int) -> dict[int, int]:
     return found
 
 
+def settled_ticks(pid: int, seconds: float = 30) -> dict[int, int]:
+    """The workers' CPU ticks once all have finished starting: none gained a tick for a whole second.
+
+    A worker still loading its model would gain CPU time without serving anything.
+    """
+    deadline = time.monotonic() + seconds
+    last = worker_cpu_ticks(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = worker_cpu_ticks(pid)
+        if len(now) == WORKERS and now == last:
+            return now
+        last = now
+    raise AssertionError(f"{WORKERS} idle workers expected within {seconds} s, saw {last}")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     with numrec_serve("--workers", str(WORKERS), seconds=90) as running:
@@ -45,11 +61,7 @@ def server() -> Iterator[tuple[str, int]]:
 
 
 def test_concurrent_requests_are_shared_by_the_workers_and_answered_right(server: tuple[str, int]) -> None:
-    deadline = time.monotonic() + 30
-    while len(worker_cpu_ticks(server[1])) < WORKERS and time.monotonic() < deadline:
-        time.sleep(0.2)
-    before = worker_cpu_ticks(server[1])
-    assert len(before) == WORKERS
+    before = settled_ticks(server[1])
     url = server[0] + "/api/predict/strokes?multi=false"
 
     def ask(i: int) -> tuple[str, int, str]:
