@@ -160,7 +160,8 @@ CUT_GAP = 0.1
 def cut_candidates(ink: np.ndarray) -> list[int]:
     """Columns where touching digits may be cut: least ink, in the middle half, spread apart."""
     w = ink.shape[1]
-    lo, hi = w // 4, max(3 * w // 4, w // 4 + 1)
+    lo = max(w // 4, 1)  # never column 0: that cut would leave an empty part
+    hi = max(3 * w // 4, lo + 1)
     profile = ink[:, lo:hi].sum(axis=0)
     cuts: list[int] = []
     for c in np.argsort(profile, kind="stable"):
