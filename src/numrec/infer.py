@@ -144,68 +144,75 @@ class Recognizer:
         """Read one digit (multi=False: all ink is one digit) or a number (multi=True)."""
         if isinstance(source, Strokes):
             groups = segment.stroke_digits(source, multi)
-            if multi:
-                groups = [part for group in groups for part in self.split_strokes(group)]
-            boxes = [_stroke_box(g, source) for g in groups]
-            return self.classify([pp.strokes_to_mnist(g) for g in groups], boxes)
+            strokes = self.split_strokes(groups) if multi else unread(groups)
+            boxes = [_stroke_box(g, source) for g, _ in strokes]
+            return self.classify(images_of(strokes, pp.strokes_to_mnist), boxes)
         pixels = as_pixels(source)
         inks, factor = inks_from_pixels(pixels, multi)
-        if multi:
-            inks = [part for ink in inks for part in self.split_touching(ink)]
-        boxes = [_scale_box(i.box, factor, pixels.shape) for i in inks]
-        return self.classify([pp.to_mnist(i.ink) for i in inks], boxes)
+        read = self.split_touching(inks) if multi else unread(inks)
+        boxes = [_scale_box(i.box, factor, pixels.shape) for i, _ in read]
+        return self.classify(images_of(read, _ink_image), boxes)
 
-    def split_touching(self, ink: DigitInk) -> list[DigitInk]:
+    def split_touching(self, inks: list[DigitInk]) -> list[Rendered[DigitInk]]:
         """Split pixel ink too wide for one digit at the emptiest middle columns (segment.cut_candidates)."""
 
         def cuts(i: DigitInk) -> list[list[DigitInk]]:
             w = i.ink.shape[1]
             return [[i.part(0, cut), i.part(cut, w)] for cut in segment.cut_candidates(i.ink)]
 
-        return self.split_where_better(ink, lambda i: pp.to_mnist(i.ink), _ink_is_wide, cuts)
+        return [p for ink in inks for p in self.split_where_better(ink, _ink_image, _ink_is_wide, cuts)]
 
-    def split_strokes(self, group: list[list[Point]]) -> list[list[list[Point]]]:
-        """Split a stroke group too wide for one digit between its strokes, ordered by mean x."""
+    def split_strokes(self, groups: list[list[list[Point]]]) -> list[Rendered[list[list[Point]]]]:
+        """Split stroke groups too wide for one digit between their strokes, ordered by mean x."""
 
         def cuts(g: list[list[Point]]) -> list[list[list[list[Point]]]]:
             ordered = sorted(g, key=lambda s: float(np.mean([p[0] for p in s])))
             return [[ordered[:k], ordered[k:]] for k in range(1, len(ordered))]
 
-        return self.split_where_better(group, pp.strokes_to_mnist, _strokes_are_wide, cuts)
+        return [p for g in groups for p in self.split_where_better(g, pp.strokes_to_mnist, _strokes_are_wide, cuts)]
 
     def split_where_better(
         self, item: T, render: Callable[[T], np.ndarray], wide: Callable[[T], bool],
-        cuts: Callable[[T], list[list[T]]], depth: int = 0,
-    ) -> list[T]:
+        cuts: Callable[[T], list[list[T]]], depth: int = 0, known: tuple[np.ndarray, float] | None = None,
+    ) -> list[Rendered[T]]:
         """Split `item` (a digit's ink or strokes) only if it is too wide and not read confidently.
 
         Of the candidate cuts, the first whose weaker part reads best is kept, and
         only when both parts read more confidently than the whole; parts are then
-        split again, MAX_SPLIT_DEPTH deep at most.
+        split again, MAX_SPLIT_DEPTH deep at most. Returns each piece with its
+        28x28 image where it was rendered here (None where it was not), so no
+        piece is rendered twice; `known` is the item's image and confidence if
+        the caller has them.
         """
         if depth >= MAX_SPLIT_DEPTH or not wide(item):
-            return [item]
-        whole = float(self._confidences([item], render)[0])
+            return [(item, known[0] if known else None)]
+        image, whole = known or self._read([item], render)[0]
         if whole >= self.unsure_threshold:
-            return [item]
+            return [(item, image)]
         candidates = cuts(item)
         if not candidates:
-            return [item]
+            return [(item, image)]
         # Every candidate's parts in one model run.
-        confidences = self._confidences([part for parts in candidates for part in parts], render)
+        reads = self._read([part for parts in candidates for part in parts], render)
         best, best_score, start = None, whole, 0
         for parts in candidates:
-            score = float(confidences[start : start + len(parts)].min())
-            start += len(parts)
+            score = min(c for _, c in reads[start : start + len(parts)])
             if score > best_score:
-                best, best_score = parts, score
+                best, best_score = (parts, reads[start : start + len(parts)]), score
+            start += len(parts)
         if best is None:
-            return [item]
-        return [piece for part in best for piece in self.split_where_better(part, render, wide, cuts, depth + 1)]
+            return [(item, image)]
+        return [
+            piece
+            for part, read in zip(*best, strict=True)
+            for piece in self.split_where_better(part, render, wide, cuts, depth + 1, read)
+        ]
 
-    def _confidences(self, items: list[T], render: Callable[[T], np.ndarray]) -> np.ndarray:
-        batch = np.stack([render(i) for i in items])[:, None]
-        return np.asarray(self.model.probabilities(batch).max(axis=1))
+    def _read(self, items: list[T], render: Callable[[T], np.ndarray]) -> list[tuple[np.ndarray, float]]:
+        """Each item's 28x28 image and the model's calibrated confidence in it, in one model run."""
+        images = [render(i) for i in items]
+        confidences = self.model.probabilities(np.stack(images)[:, None]).max(axis=1)
+        return [(img, float(c)) for img, c in zip(images, confidences, strict=True)]
 
     def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
         """Run the model on preprocessed 28x28 digits and judge the reading."""
@@ -219,6 +226,23 @@ class Recognizer:
         )
         unsure = any(r.confidence < self.unsure_threshold for r in results)
         return Prediction("unsure" if unsure else "ok", "".join(str(r.digit) for r in results), results)
+
+
+# A piece of a drawing and its 28x28 image, if already rendered.
+Rendered = tuple[T, "np.ndarray | None"]
+
+
+def unread(items: list[T]) -> list[Rendered[T]]:
+    return [(i, None) for i in items]
+
+
+def images_of(pieces: list[Rendered[T]], render: Callable[[T], np.ndarray]) -> list[np.ndarray]:
+    """The pieces' images, rendering those not rendered yet."""
+    return [render(item) if image is None else image for item, image in pieces]
+
+
+def _ink_image(ink: DigitInk) -> np.ndarray:
+    return pp.to_mnist(ink.ink)
 
 
 def _ink_is_wide(ink: DigitInk) -> bool:
