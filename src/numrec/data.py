@@ -83,7 +83,7 @@ def decompress(raw: bytes, name: str, limit: int) -> bytes:
     out = bytearray()
     rest = raw
     try:
-        while rest.strip(b"\0"):  # concatenated members; trailing zero padding is allowed
+        while rest.rstrip(b"\0"):  # concatenated members; trailing zero padding is allowed
             member = zlib.decompressobj(wbits=zlib.MAX_WBITS | GZIP_WBITS_FLAG)
             out += member.decompress(rest, limit + 1 - len(out))
             if len(out) > limit:
