@@ -106,6 +106,14 @@ def test_training_killed_after_second_epoch_resumes_where_it_stopped(
             assert torch.equal(a[part][key], b[part][key]), f"{part}.{key}"
 
 
+def test_resume_with_another_epoch_count_is_refused_clearly(quick_run: Path, mnist_dir: Path) -> None:
+    before = (quick_run / "last.pt").read_bytes()
+    done = subprocess.run(train_cmd(quick_run, mnist_dir, *QUICK[:-4], "--epochs", "5", "--resume"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--epochs 5 differs from the resumed run's 3" in done.stderr
+    assert "Traceback" not in done.stderr and (quick_run / "last.pt").read_bytes() == before
+
+
 def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> None:
     cmd = train_cmd(tmp_path, mnist_dir, "--recipe", "turbo")
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)

@@ -45,6 +45,11 @@ def main(args: argparse.Namespace) -> int:
             print(f"numrec train: error: {e}", file=sys.stderr)
             return 1
         print(f"resuming from {out / 'last.pt'} after epoch {saved['epoch']}", file=sys.stderr)
+    if saved and args.epochs is not None and args.epochs != saved["train_config"]["epochs"]:
+        # The OneCycle schedule's length is fixed when a run starts; a new one would end it mid-step.
+        print(f"numrec train: error: --epochs {args.epochs} differs from the resumed run's "
+              f"{saved['train_config']['epochs']}; resume without --epochs or start a new --out", file=sys.stderr)
+        return 2
     cfg = config_from_args(args, saved["train_config"] if saved else None, recipe_train)
     model_cfg = checkpoint.model_config_from(saved) if saved else recipe_model
     folder = data.resolve_data_dir(args.data_dir)
