@@ -55,11 +55,12 @@ def upgrade(state: dict[str, Any]) -> dict[str, Any]:
     """Fill in what version-1 checkpoints written before a later field lack, in one place."""
     if "model" in state:
         state.setdefault("average", state["model"])  # before the weight average: the model was evaluated
-    cfg = state.get("model_config", {})
-    if isinstance(cfg.get("convs_per_stage"), int):  # before per-stage counts: one count for every stage
-        cfg = state["model_config"] = cfg | {"convs_per_stage": [cfg["convs_per_stage"]] * len(cfg["widths"])}
-    if cfg and "head" not in cfg:  # before the head was a choice: average pooling
-        state["model_config"] = cfg | {"head": "gap"}
+    if "model_config" in state:
+        cfg = dict(state["model_config"])
+        if isinstance(cfg.get("convs_per_stage"), int):  # before per-stage counts: one count for every stage
+            cfg["convs_per_stage"] = [cfg["convs_per_stage"]] * len(cfg["widths"])
+        cfg.setdefault("head", "gap")  # before the head was a choice: average pooling
+        state["model_config"] = cfg
     train_cfg = state.get("train_config")
     if train_cfg is not None and "ema" not in train_cfg:  # before the weight average: none
         state["train_config"] = train_cfg | {"ema": 0.0}

@@ -157,9 +157,10 @@ def fit(
     average = WeightAverage(model, cfg.ema)
     state: dict[str, Any] = {"epoch": 0, "history": [], "best": None}
     if resume_from is not None:
-        state = resume_from
+        state = dict(resume_from)  # the caller's checkpoint stays as it was loaded
         model.load_state_dict(state["model"])
-        average.model.load_state_dict(state["average"])
+        if average.model is not model:  # without an average, the two are one module
+            average.model.load_state_dict(state["average"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         gen.set_state(state["rng"])
