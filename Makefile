@@ -29,8 +29,11 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not gui and not browser"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python tools/sizes.py src tests bench tools
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,10 +1,10 @@
 """The recorded fuzz run: one target per process, a fixed number of inputs, figures as JSON.
 
 Targets (each the path real input takes):
-  image    bytes -> numrec.infer.load_image -> Recognizer.predict   (refusal: ImageError)
-  strokes  bytes -> numrec.web.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError);
+  image    bytes -> numrec.read.images.load_image -> Recognizer.predict   (refusal: ImageError)
+  strokes  bytes -> numrec.faces.web.server.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError);
            half the inputs are raw JSON text, half are bytes decoded into a well-formed document
-  idx      bytes -> numrec.data.read_idx_bytes                      (refusal: DataError)
+  idx      bytes -> numrec.mnist.read_idx_bytes                      (refusal: DataError)
 
 Anything else raised is a crash; an answer that breaks the Prediction contract
 is a wrong answer; an input that takes over HANG_SECONDS is a hang. The engine
@@ -85,13 +85,21 @@ class Stats:
     def summary(self) -> dict[str, Any]:
         wall = time.perf_counter() - self.start
         return {
-            "target": self.target, "engine": self.engine, "inputs_tried": self.tried,
-            "outcomes": dict(self.outcomes), "crashes": sum(c["count"] for c in self.crashes.values()),
-            "distinct_crashes": self.crashes, "inputs_with_escaped_warnings": sum(w["count"] for w in
-                                                                                 self.warnings.values()),
-            "distinct_warnings": self.warnings, "hangs_over_2s": self.hangs, "slowest_input_s": round(self.slowest, 3),
-            "wall_s": round(wall, 1), "inputs_per_s": round(self.tried / max(wall, 1e-9), 1),
-            "rss_start_mb": self.rss_start_mb, "peak_rss_mb": peak_rss_mb(), "rss_end_mb": rss_mb(),
+            "target": self.target,
+            "engine": self.engine,
+            "inputs_tried": self.tried,
+            "outcomes": dict(self.outcomes),
+            "crashes": sum(c["count"] for c in self.crashes.values()),
+            "distinct_crashes": self.crashes,
+            "inputs_with_escaped_warnings": sum(w["count"] for w in self.warnings.values()),
+            "distinct_warnings": self.warnings,
+            "hangs_over_2s": self.hangs,
+            "slowest_input_s": round(self.slowest, 3),
+            "wall_s": round(wall, 1),
+            "inputs_per_s": round(self.tried / max(wall, 1e-9), 1),
+            "rss_start_mb": self.rss_start_mb,
+            "peak_rss_mb": peak_rss_mb(),
+            "rss_end_mb": rss_mb(),
         }
 
     def write(self) -> None:
@@ -127,7 +135,8 @@ def check(prediction: Any, width: int, height: int) -> str:
 
 
 def image_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.infer import ImageError, Recognizer, load_image
+    from numrec.read.images import ImageError, load_image
+    from numrec.read.recognizer import Recognizer
 
     recognizer = Recognizer(model)
 
@@ -143,8 +152,8 @@ def image_target(model: str | None) -> Callable[[bytes], str]:
 
 
 def strokes_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.infer import Recognizer
-    from numrec.web import ApiError, parse_strokes
+    from numrec.faces.web.server import ApiError, parse_strokes
+    from numrec.read.recognizer import Recognizer
 
     recognizer = Recognizer(model)
 
@@ -191,11 +200,13 @@ def idx_bytes(array: np.ndarray) -> bytes:
 
 
 def idx_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.data import DataError, IdxFile, read_idx_bytes
     from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
+    from numrec.mnist import DataError, IdxFile, read_idx_bytes
 
-    specs = [IdxFile("images", IDX_IMAGES_MAGIC, 2, hashlib.md5(idx_bytes(IDX_IMAGES)).hexdigest()),
-             IdxFile("labels", IDX_LABELS_MAGIC, 2, hashlib.md5(idx_bytes(IDX_LABELS)).hexdigest())]
+    specs = [
+        IdxFile("images", IDX_IMAGES_MAGIC, 2, hashlib.md5(idx_bytes(IDX_IMAGES)).hexdigest()),
+        IdxFile("labels", IDX_LABELS_MAGIC, 2, hashlib.md5(idx_bytes(IDX_LABELS)).hexdigest()),
+    ]
 
     def run(data: bytes) -> str:
         spec = specs[data[0] & 1] if data else specs[0]
@@ -211,7 +222,9 @@ def idx_target(model: str | None) -> Callable[[bytes], str]:
 
 
 TARGETS: dict[str, Callable[[str | None], Callable[[bytes], str]]] = {
-    "image": image_target, "strokes": strokes_target, "idx": idx_target,
+    "image": image_target,
+    "strokes": strokes_target,
+    "idx": idx_target,
 }
 
 
@@ -228,8 +241,19 @@ def image_seeds() -> list[bytes]:
     two = np.hstack([canvas, canvas[:, ::-1]])
     seeds = []
     for pixels in (canvas, two):
-        for fmt, mode in (("PNG", "L"), ("PNG", "RGBA"), ("PNG", "P"), ("JPEG", "RGB"), ("GIF", "P"), ("BMP", "RGB"),
-                          ("WEBP", "RGB"), ("TIFF", "CMYK"), ("PNG", "1"), ("ICO", "RGBA"), ("PPM", "L")):
+        for fmt, mode in (
+            ("PNG", "L"),
+            ("PNG", "RGBA"),
+            ("PNG", "P"),
+            ("JPEG", "RGB"),
+            ("GIF", "P"),
+            ("BMP", "RGB"),
+            ("WEBP", "RGB"),
+            ("TIFF", "CMYK"),
+            ("PNG", "1"),
+            ("ICO", "RGBA"),
+            ("PPM", "L"),
+        ):
             buf = io.BytesIO()
             Image.fromarray(pixels).convert(mode).save(buf, format=fmt)
             seeds.append(b"\x01" + buf.getvalue())
@@ -240,15 +264,25 @@ def strokes_seeds() -> list[bytes]:
     docs = [
         {"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]},
         {"width": 280, "height": 280, "line_width": 16, "strokes": [[[80, 50], [200, 50], [120, 240]]]},
-        {"width": 400, "height": 200, "line_width": 12,
-         "strokes": [[[60, 40], [30, 120], [110, 120]], [[90, 60], [90, 170]], [[220, 60], [300, 60], [230, 170],
-                                                                               [310, 170]]]},
+        {
+            "width": 400,
+            "height": 200,
+            "line_width": 12,
+            "strokes": [
+                [[60, 40], [30, 120], [110, 120]],
+                [[90, 60], [90, 170]],
+                [[220, 60], [300, 60], [230, 170], [310, 170]],
+            ],
+        },
         {"width": 8, "height": 8, "line_width": 0.5, "strokes": [[[1, 1]], []]},
         {"width": 300, "height": 300, "line_width": 999, "strokes": [[[-30000, 5], [30000, 5.5]]]},
         {"width": 280, "height": 280, "line_width": 16, "strokes": []},
     ]
-    structured = [b"\x03" + struct.pack("<HHH", 280, 280, 16 * 64) + np.array(
-        [[560, 160], [560, 960], [-32768, 0], [320, 200], [800, 200], [480, 960]], "<i2").tobytes()]
+    structured = [
+        b"\x03"
+        + struct.pack("<HHH", 280, 280, 16 * 64)
+        + np.array([[560, 160], [560, 960], [-32768, 0], [320, 200], [800, 200], [480, 960]], "<i2").tobytes()
+    ]
     return [b"\x01" + json.dumps(d).encode() for d in docs] + structured
 
 
@@ -258,8 +292,30 @@ def idx_seeds() -> list[bytes]:
 
 
 SEEDS: dict[str, Callable[[], list[bytes]]] = {"image": image_seeds, "strokes": strokes_seeds, "idx": idx_seeds}
-JSON_DICT = ['"width"', '"height"', '"line_width"', '"strokes"', "[", "]", "{", "}", ",", ":", "1e308", "-0",
-             "0.5", "NaN", "Infinity", "null", "true", "8192", "8193", "[[", "]]", '"\\u0000"']
+JSON_DICT = [
+    '"width"',
+    '"height"',
+    '"line_width"',
+    '"strokes"',
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "1e308",
+    "-0",
+    "0.5",
+    "NaN",
+    "Infinity",
+    "null",
+    "true",
+    "8192",
+    "8193",
+    "[[",
+    "]]",
+    '"\\u0000"',
+]
 
 
 # --- engines --------------------------------------------------------------------------------------
@@ -319,8 +375,16 @@ def run_atheris(target: str, model: str | None, stats: Stats, runs: int, seed: i
     corpus = Path(tempfile.mkdtemp(prefix=f"fuzz-{target}-"))
     for i, data in enumerate(SEEDS[target]()):
         (corpus / f"seed{i}").write_bytes(data)
-    args = [sys.argv[0], f"-runs={runs}", f"-seed={seed}", f"-max_len={MAX_LEN}", "-rss_limit_mb=4096",
-            "-timeout=60", "-print_final_stats=1", str(corpus)]
+    args = [
+        sys.argv[0],
+        f"-runs={runs}",
+        f"-seed={seed}",
+        f"-max_len={MAX_LEN}",
+        "-rss_limit_mb=4096",
+        "-timeout=60",
+        "-print_final_stats=1",
+        str(corpus),
+    ]
     if target == "strokes":
         words = corpus.parent / f"{corpus.name}.dict"
         words.write_text("".join(f"{json.dumps(w)}\n" for w in JSON_DICT))
@@ -342,6 +406,7 @@ def main() -> None:
     if engine == "auto":
         try:
             import atheris  # noqa: F401
+
             engine = "atheris"
         except ImportError:
             engine = "mutate"

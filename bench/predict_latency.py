@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from common import p50_p99_ms, write_section  # noqa: E402
 from drawn_data import canvas_image, drawn_pendigits, mnist_test  # noqa: E402
-from numrec.infer import Recognizer  # noqa: E402
+from numrec.read.recognizer import Recognizer  # noqa: E402
 
 
 def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[float, float]]:
@@ -74,6 +74,7 @@ def main() -> None:
     print("\n".join(lines))
     if not (args.model or args.no_write):
         write_section("predict-latency", lines)
+
 
 if __name__ == "__main__":
     main()

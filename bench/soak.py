@@ -37,7 +37,7 @@ from numrec.fileio import write_json
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
-IMAGE_LIMIT = 8 * 1024 * 1024  # numrec.web.WebSettings.max_image_bytes
+IMAGE_LIMIT = 8 * 1024 * 1024  # numrec.faces.web.server.WebSettings.max_image_bytes
 # Share of each kind of client in the mix (weights).
 MIX = {"good_image": 30, "good_strokes": 30, "bad": 20, "disconnect": 6, "slow": 6, "oversized": 8}
 
@@ -71,9 +71,10 @@ def png(pixels: np.ndarray) -> bytes:
 
 def good_requests(model: str | None, count: int, seed: int) -> list[Good]:
     """Real MNIST digits (single and side by side, as PNG) and drawn strokes, with the Recognizer's answers."""
-    from numrec.data import load_split
-    from numrec.infer import Recognizer, load_image
-    from numrec.strokes import Strokes
+    from numrec.mnist import load_split
+    from numrec.read.images import load_image
+    from numrec.read.recognizer import Recognizer
+    from numrec.read.strokes import Strokes
 
     recognizer = Recognizer(model)
     images, _ = load_split(MNIST, "test")
@@ -149,7 +150,10 @@ async def exchange(port: int, data: bytes, trickle: float = 0.0) -> tuple[int, b
 
 def same_answer(got: dict[str, Any], want: dict[str, Any]) -> bool:
     if (got.get("number"), got.get("status"), len(got.get("digits", []))) != (
-        want["number"], want["status"], len(want["digits"])):
+        want["number"],
+        want["status"],
+        len(want["digits"]),
+    ):
         return False
     for g, w in zip(got["digits"], want["digits"], strict=True):
         if g["digit"] != w["digit"] or g["box"] != w["box"]:
@@ -213,8 +217,10 @@ class Client:
 
     async def oversized(self) -> None:
         if self.rng.random() < 0.5:  # declared: must be refused before the body is sent
-            head = (f"POST /api/predict HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: image/png\r\n"
-                    f"Content-Length: {IMAGE_LIMIT + 1}\r\nConnection: close\r\n\r\n")
+            head = (
+                f"POST /api/predict HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: image/png\r\n"
+                f"Content-Length: {IMAGE_LIMIT + 1}\r\nConnection: close\r\n\r\n"
+            )
             status, answer = await exchange(self.port, head.encode())
         else:  # streamed without a length: must be cut off at the limit
             status, answer = await self.streamed()
@@ -225,8 +231,10 @@ class Client:
     async def streamed(self) -> tuple[int, bytes]:
         reader, writer = await asyncio.open_connection(HOST, self.port)
         try:
-            writer.write(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-                         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            writer.write(
+                b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            )
             piece = b"\0" * (1 << 16)
             for _ in range(IMAGE_LIMIT // len(piece) + 4):
                 writer.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
@@ -244,8 +252,7 @@ class Client:
             self.tally.error("server error (5xx)", f"{status} on {path}")
 
 
-async def soak(port: int, goods: list[Good], seconds: float, max_requests: int, concurrency: int,
-               seed: int) -> Tally:
+async def soak(port: int, goods: list[Good], seconds: float, max_requests: int, concurrency: int, seed: int) -> Tally:
     tally, bomb_png = Tally(), bomb()
     deadline, issued = time.monotonic() + seconds, 0
     kinds, weights = list(MIX), list(MIX.values())
@@ -313,7 +320,7 @@ def worst_case_image(port: int, pid: int) -> dict[str, Any]:
     """One small PNG that decodes to just under the pixel limit (RGBA): what one request can cost the server."""
     from PIL import ImageDraw
 
-    side = 6300  # 39.7 million pixels, inside numrec.infer.MAX_PIXELS
+    side = 6300  # 39.7 million pixels, inside numrec.read.images.MAX_PIXELS
     image = Image.new("RGBA", (side, side), "white")
     ImageDraw.Draw(image).line([(side // 2, side // 6), (side // 2, 5 * side // 6)], fill="black", width=side // 20)
     buf = io.BytesIO()
@@ -321,26 +328,51 @@ def worst_case_image(port: int, pid: int) -> dict[str, Any]:
     peak_before = proc_memory_kib(pid, "VmHWM")
     start = time.perf_counter()
     status, _ = asyncio.run(exchange(port, request_bytes("/api/predict", "image/png", buf.getvalue())))
-    return {"png_kb": round(len(buf.getvalue()) / 1024), "pixels": side * side, "status": status,
-            "seconds": round(time.perf_counter() - start, 2), "server_peak_mb_before": round(peak_before / 1024),
-            "server_peak_mb_after": round(proc_memory_kib(pid, "VmHWM") / 1024)}
+    return {
+        "png_kb": round(len(buf.getvalue()) / 1024),
+        "pixels": side * side,
+        "status": status,
+        "seconds": round(time.perf_counter() - start, 2),
+        "server_peak_mb_before": round(peak_before / 1024),
+        "server_peak_mb_after": round(proc_memory_kib(pid, "VmHWM") / 1024),
+    }
 
 
-def report(tally: Tally, wall: float, before: int, after: int, alive: int, log: Path,
-           args: argparse.Namespace, worst: dict[str, Any]) -> None:
+def report(
+    tally: Tally,
+    wall: float,
+    before: int,
+    after: int,
+    alive: int,
+    log: Path,
+    args: argparse.Namespace,
+    worst: dict[str, Any],
+) -> None:
     server_log = log.read_text(errors="replace")
     p50, p99 = p50_p99_ms(tally.latencies)  # NaN when nothing was answered: never a perfect 0 ms
     result = {
-        "seconds": round(wall, 1), "requests": sum(tally.requests.values()), "by_kind": dict(tally.requests),
-        "statuses": dict(tally.statuses), "errors": dict(tally.errors), "error_examples": tally.examples,
-        "good_p50_ms": round(p50, 1), "good_p99_ms": round(p99, 1),
-        "server_rss_mb_before": round(before / 1024, 1), "server_rss_mb_after": round(after / 1024, 1),
-        "memory_growth_pct": round(100 * (after - before) / before, 2), "healthz_after": alive,
-        "tracebacks_in_server_log": server_log.count("Traceback"), "concurrency": args.concurrency,
+        "seconds": round(wall, 1),
+        "requests": sum(tally.requests.values()),
+        "by_kind": dict(tally.requests),
+        "statuses": dict(tally.statuses),
+        "errors": dict(tally.errors),
+        "error_examples": tally.examples,
+        "good_p50_ms": round(p50, 1),
+        "good_p99_ms": round(p99, 1),
+        "server_rss_mb_before": round(before / 1024, 1),
+        "server_rss_mb_after": round(after / 1024, 1),
+        "memory_growth_pct": round(100 * (after - before) / before, 2),
+        "healthz_after": alive,
+        "tracebacks_in_server_log": server_log.count("Traceback"),
+        "concurrency": args.concurrency,
         "worst_case_image": worst,
     }
-    result["pass"] = (tally.errors["server error (5xx)"] == 0 and tally.errors["wrong answer"] == 0
-                      and result["memory_growth_pct"] < 10 and alive == 200)
+    result["pass"] = (
+        tally.errors["server error (5xx)"] == 0
+        and tally.errors["wrong answer"] == 0
+        and result["memory_growth_pct"] < 10
+        and alive == 200
+    )
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

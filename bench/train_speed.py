@@ -23,11 +23,11 @@ import torch
 from torch import nn
 
 from common import write_section
-from numrec import data
+from numrec import mnist as data
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
-from numrec.model import DigitCNN, ModelConfig, count_parameters, predict_logits
-from numrec.recipes import RECIPES
-from numrec.train import TrainConfig, fit, make_split, to_tensor
+from numrec.train.loop import TrainConfig, fit, make_split, to_tensor
+from numrec.train.network import DigitCNN, ModelConfig, count_parameters, predict_logits
+from numrec.train.recipes import RECIPES
 
 TARGETS = (0.990, 0.995)
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +44,12 @@ class NotebookNet(nn.Module):
         super().__init__()
         side = IMAGE_SIZE - 2 - 2  # two unpadded 3x3 convolutions
         self.net = nn.Sequential(
-            nn.Conv2d(1, 64, 3), nn.ReLU(), nn.Conv2d(64, 32, 3), nn.ReLU(),
-            nn.Flatten(), nn.Linear(32 * side * side, NUM_CLASSES),
+            nn.Conv2d(1, 64, 3),
+            nn.ReLU(),
+            nn.Conv2d(64, 32, 3),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(32 * side * side, NUM_CLASSES),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -116,21 +120,34 @@ def ratio_line(ours: Race, theirs: Race) -> str:
     level = min(TARGETS[0], ours.best, theirs.best)
     mine, other = ours.reached(level), theirs.reached(level)
     assert mine and other  # both reached their own best, so both reached `level`
-    return (f"Time to {100 * level:.2f}% (the highest level up to 99.0% both reached): {ours.name} {mine[1]:.0f} s, "
-            f"{theirs.name} {other[1]:.0f} s; ratio ({theirs.name} / {ours.name}) {other[1] / mine[1]:.2f}x.")
+    return (
+        f"Time to {100 * level:.2f}% (the highest level up to 99.0% both reached): {ours.name} {mine[1]:.0f} s, "
+        f"{theirs.name} {other[1]:.0f} s; ratio ({theirs.name} / {ours.name}) {other[1] / mine[1]:.2f}x."
+    )
 
 
 def write_markdown(results: list[Race], load: tuple[float, float]) -> None:
-    lines = ["## Training speed (`bench/train_speed.py`)", "",
-             f"One run on {platform.machine()} with {os.cpu_count()} CPU cores, torch {torch.__version__}; "
-             "test accuracy probed every quarter epoch (probe time excluded). Load average "
-             f"{load[0]:.1f} at the start and {load[1]:.1f} at the end.", "",
-             "| recipe | parameters | to 99.0% | to 99.5% | best probed accuracy |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "## Training speed (`bench/train_speed.py`)",
+        "",
+        f"One run on {platform.machine()} with {os.cpu_count()} CPU cores, torch {torch.__version__}; "
+        "test accuracy probed every quarter epoch (probe time excluded). Load average "
+        f"{load[0]:.1f} at the start and {load[1]:.1f} at the end.",
+        "",
+        "| recipe | parameters | to 99.0% | to 99.5% | best probed accuracy |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for r in results:
-        lines.append(f"| {r.name} | {r.parameters:,} | {fmt(r.reached(TARGETS[0]))} | {fmt(r.reached(TARGETS[1]))} "
-                     f"| {100 * r.best:.2f}% |")
-    lines += ["", *(f"- {ratio_line(ours, results[-1])}" for ours in results[:-1]),
-              "", "Targets: 99.0% in at most 30 s and 99.5% in at most 3 min on 2 CPU cores."]
+        lines.append(
+            f"| {r.name} | {r.parameters:,} | {fmt(r.reached(TARGETS[0]))} | {fmt(r.reached(TARGETS[1]))} "
+            f"| {100 * r.best:.2f}% |"
+        )
+    lines += [
+        "",
+        *(f"- {ratio_line(ours, results[-1])}" for ours in results[:-1]),
+        "",
+        "Targets: 99.0% in at most 30 s and 99.5% in at most 3 min on 2 CPU cores.",
+    ]
     write_section("train-speed", lines)
 
 
@@ -142,8 +159,15 @@ def main() -> None:
     mnist = Mnist.load(Path(args.data_dir))
     load_before = os.getloadavg()[0]
     # The notebook had no weight averaging: its probes see the raw weights.
-    notebook = TrainConfig(epochs=args.notebook_epochs, batch_size=250, lr=1e-3, optimizer="adam",
-                           schedule="constant", augment=False, ema=0.0)
+    notebook = TrainConfig(
+        epochs=args.notebook_epochs,
+        batch_size=250,
+        lr=1e-3,
+        optimizer="adam",
+        schedule="constant",
+        augment=False,
+        ema=0.0,
+    )
     results = [race(f"numrec {name}", builder(model_cfg), cfg, mnist) for name, (model_cfg, cfg) in RECIPES.items()]
     results.append(race("notebook (Conv64-Conv32-Dense10, Adam)", NotebookNet, notebook, mnist))
     write_markdown(results, (load_before, os.getloadavg()[0]))

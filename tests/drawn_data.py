@@ -15,11 +15,11 @@ import numpy as np
 from PIL import Image
 
 from models import model_path
-from numrec.data import load_split
 from numrec.geometry import IMAGE_SIZE, PIXEL_MAX
-from numrec.infer import Recognizer
-from numrec.pendigits import HELD_OUT_WRITERS
-from numrec.strokes import Strokes, render_strokes
+from numrec.mnist import load_split
+from numrec.read.recognizer import Recognizer
+from numrec.read.strokes import Strokes, render_strokes
+from numrec.train.pen_data import HELD_OUT_WRITERS
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 MNIST_DIR = DATA / "mnist"

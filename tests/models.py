@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from numrec.card import SHIPPED_MODEL
+from numrec.read.card import SHIPPED_MODEL
 
 ENV = "NUMREC_TEST_MODEL"
 

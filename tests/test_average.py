@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from numrec.average import WeightAverage
+from numrec.train.average import WeightAverage
 
 
 def set_weights(model: nn.Module, value: float) -> nn.Module:

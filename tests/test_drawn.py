@@ -18,8 +18,8 @@ from drawn_data import (
     sample,
     touching_numbers,
 )
-from numrec.preprocess import preprocess_array
-from numrec.strokes import Strokes
+from numrec.read.segment import pixel_view
+from numrec.read.strokes import Strokes
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def plain_accuracy(indices: np.ndarray) -> float:
 
 def test_preprocessing_the_mnist_test_set_keeps_its_accuracy() -> None:
     images, labels = mnist_test()
-    processed = np.stack([preprocess_array(img) for img in images])[:, None]
+    processed = np.stack([pixel_view(img) for img in images])[:, None]
     accuracy = float((recognizer().model.probabilities(processed).argmax(axis=1) == labels).mean())
     plain = plain_accuracy(np.arange(len(labels)))
     assert abs(accuracy - plain) <= MAX_PREPROCESS_CHANGE, f"plain {plain:.4f}, preprocessed {accuracy:.4f}"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from numrec.card import SHIPPED_MODEL, card_path, sha256_of
-from numrec.cli import main as cli_main
+from numrec.faces.cli import main as cli_main
+from numrec.read.card import SHIPPED_MODEL, card_path, sha256_of
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -57,7 +57,7 @@ def test_shipped_card_records_how_the_model_was_made() -> None:
 
 def test_evaluate_never_imports_torch(mnist_dir: Path) -> None:
     code = (
-        "import sys; from numrec.cli import main; "
+        "import sys; from numrec.faces.cli import main; "
         f"main(['evaluate', '--json', '--data-dir', {str(mnist_dir)!r}]); "
         "sys.exit(1 if 'torch' in sys.modules else 0)"
     )

@@ -21,13 +21,20 @@ from PIL import Image
 from idxfiles import idx_bytes
 from imagefiles import encode
 from models import model_path
-from numrec.data import DataError, IdxFile, read_idx_bytes
 from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, NUM_CLASSES
-from numrec.infer import ImageError, Prediction, Recognizer, load_image
-from numrec.strokes import Strokes, StrokesError
+from numrec.mnist import DataError, IdxFile, read_idx_bytes
+from numrec.read.images import ImageError, load_image
+from numrec.read.recognizer import Recognizer
+from numrec.read.results import Prediction
+from numrec.read.strokes import Strokes, StrokesError
 
-FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=250,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +65,16 @@ def seed_files() -> list[bytes]:
     canvas[20:23, 8:26] = 0
     canvas[6:36, 20:23] = 0
     out = []
-    for fmt, mode in (("PNG", "L"), ("PNG", "RGBA"), ("JPEG", "RGB"), ("GIF", "P"), ("BMP", "RGB"),
-                      ("WEBP", "RGB"), ("TIFF", "CMYK"), ("PNG", "I;16")):
+    for fmt, mode in (
+        ("PNG", "L"),
+        ("PNG", "RGBA"),
+        ("JPEG", "RGB"),
+        ("GIF", "P"),
+        ("BMP", "RGB"),
+        ("WEBP", "RGB"),
+        ("TIFF", "CMYK"),
+        ("PNG", "I;16"),
+    ):
         image = Image.fromarray(canvas)
         image = image.convert(mode) if mode != "I;16" else Image.fromarray(canvas.astype(np.uint16) * 257)
         out.append(encode(image, fmt))
@@ -111,7 +126,9 @@ def test_random_bytes_are_refused_clearly(recognizer: Recognizer, data: bytes) -
 shapes = st.tuples(st.integers(1, 80), st.integers(1, 80), st.sampled_from([0, 1, 2, 3, 4]))
 pixels = st.builds(
     lambda shape, seed, kind: make_pixels(shape, seed, kind),
-    shapes, st.integers(0, 2**32 - 1), st.sampled_from(["noise", "flat", "dot"]),
+    shapes,
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["noise", "flat", "dot"]),
 )
 
 
@@ -181,7 +198,7 @@ def test_any_json_value_as_strokes_is_refused_clearly(recognizer: Recognizer, ob
 @settings(FUZZ, max_examples=150)
 @given(text=st.text(max_size=200))
 def test_any_text_sent_as_strokes_answers_4xx(text: str) -> None:
-    from numrec.web import ApiError, parse_strokes
+    from numrec.faces.web.server import ApiError, parse_strokes
 
     try:
         parse_strokes(text.encode("utf-8", "surrogatepass"))
@@ -250,6 +267,10 @@ def test_gzip_file_with_a_corrupt_deflate_stream_is_a_data_error() -> None:
 
 def test_digit_drawn_past_the_canvas_edge_gets_a_box_on_the_canvas(recognizer: Recognizer) -> None:
     # Found by bench/fuzz.py (strokes): points may lie off the canvas, and this 4 lies wholly right of it.
-    drawing = Strokes(123, 200, 12.0, [[(60, 40), (30, 120), (110, 120)], [(90, 60), (90, 170)],
-                                       [(220, 60), (300, 60), (230, 170), (310, 170)]])
+    drawing = Strokes(
+        123,
+        200,
+        12.0,
+        [[(60, 40), (30, 120), (110, 120)], [(90, 60), (90, 170)], [(220, 60), (300, 60), (230, 170), (310, 170)]],
+    )
     check_prediction(recognizer.predict(drawing), drawing.width, drawing.height)

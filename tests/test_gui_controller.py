@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 from models import model_path
-from numrec.gui_controller import LIVE_INTERVAL_S, NUMBER_CANVAS, Controller, Drawing, describe
-from numrec.gui_worker import Worker, load_recognizer
-from numrec.infer import DigitResult, Prediction
-from numrec.strokes import Strokes
+from numrec.faces.desktop.controller import LIVE_INTERVAL_S, NUMBER_CANVAS, Controller, Drawing, describe
+from numrec.faces.desktop.worker import Worker, load_recognizer
+from numrec.read.results import DigitResult, Prediction
+from numrec.read.strokes import Strokes
 
 WAIT_S = 20.0
 Points = list[tuple[float, float]]
@@ -253,9 +253,9 @@ def test_the_app_never_imports_torch() -> None:
     model = model_path()
     code = f"""
 import sys
-import numrec.gui
-from numrec.gui_controller import Controller
-from numrec.gui_worker import Worker, load_recognizer
+import numrec.faces.desktop.window
+from numrec.faces.desktop.controller import Controller
+from numrec.faces.desktop.worker import Worker, load_recognizer
 w = Worker(lambda: load_recognizer({model!r}))
 c = Controller(w)
 assert w.wait_ready(60) and w.load_error is None, w.load_error

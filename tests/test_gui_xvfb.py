@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from models import model_args
-from numrec.gui import PAD
+from numrec.faces.desktop.window import PAD
 
 WAIT_S = 20.0
 SETTLE_S = 0.3

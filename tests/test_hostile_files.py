@@ -20,9 +20,10 @@ from PIL import Image
 
 from imagefiles import encode, grey_png, zero_png
 from models import model_file
-from numrec.data import load_split
-from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
-from numrec.onnxmodel import ModelError
+from numrec.mnist import load_split
+from numrec.read.images import MAX_PIXELS, ImageError, load_image
+from numrec.read.model import ModelError
+from numrec.read.recognizer import Recognizer
 
 EXIF_ORIENTATION = 0x0112
 # MNIST test indices of a 7, a 4 and a 2: shapes that no rotation turns into another digit.
@@ -190,9 +191,7 @@ def test_multi_page_tiff_with_a_broken_second_page_is_read_or_refused(recognizer
     assert prediction.status == "no_digit"
 
 
-def test_16_bit_greyscale_png_reads_like_the_8_bit_one(
-    recognizer: Recognizer, digits: dict[int, np.ndarray]
-) -> None:
+def test_16_bit_greyscale_png_reads_like_the_8_bit_one(recognizer: Recognizer, digits: dict[int, np.ndarray]) -> None:
     deep = Image.fromarray(digits[4].astype(np.uint16) * 257)
     data = encode(deep, "PNG")
     assert Image.open(io.BytesIO(data)).mode.startswith("I;16")
@@ -213,8 +212,10 @@ def test_cmyk_image_is_read(recognizer: Recognizer, digits: dict[int, np.ndarray
     assert read(recognizer, data) == "7"
 
 
-@pytest.mark.parametrize(("orientation", "stored_as"), [(6, Image.Transpose.ROTATE_90), (8, Image.Transpose.ROTATE_270),
-                                                        (3, Image.Transpose.ROTATE_180)])
+@pytest.mark.parametrize(
+    ("orientation", "stored_as"),
+    [(6, Image.Transpose.ROTATE_90), (8, Image.Transpose.ROTATE_270), (3, Image.Transpose.ROTATE_180)],
+)
 def test_exif_rotated_photo_is_read_as_the_viewer_shows_it(
     recognizer: Recognizer, digits: dict[int, np.ndarray], orientation: int, stored_as: Image.Transpose
 ) -> None:
@@ -272,8 +273,9 @@ def onnx_model(path: Path, in_shape: list[object], out_classes: int) -> Path:
         (["N", 1, 28, 28], 26, r"output shape \['N', 26\], expected \(N, 10\)"),
     ],
 )
-def test_onnx_model_of_the_wrong_shape_is_refused(tmp_path: Path, in_shape: list[object], classes: int,
-                                                  want: str) -> None:
+def test_onnx_model_of_the_wrong_shape_is_refused(
+    tmp_path: Path, in_shape: list[object], classes: int, want: str
+) -> None:
     path = onnx_model(tmp_path / "foreign.onnx", in_shape, classes)
     with pytest.raises(ModelError, match=want):
         Recognizer(path)
@@ -305,8 +307,12 @@ def test_model_with_a_corrupt_card_is_refused(tmp_path: Path) -> None:
 def test_serve_with_a_bad_model_fails_before_binding(tmp_path: Path) -> None:
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"\x00" * 64)
-    done = subprocess.run([sys.executable, "-m", "numrec", "serve", "--port", "0", "--model", str(fake)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "numrec", "serve", "--port", "0", "--model", str(fake)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "not a loadable ONNX model" in done.stderr and "Traceback" not in done.stderr
 
@@ -328,7 +334,7 @@ def evil_checkpoint(path: Path, marker: Path) -> Path:
 
 
 def test_checkpoint_that_would_unpickle_code_is_refused_and_runs_nothing(tmp_path: Path) -> None:
-    from numrec import checkpoint
+    from numrec.train import checkpoint
 
     marker = tmp_path / "pwned"
     path = evil_checkpoint(tmp_path / "last.pt", marker)
@@ -342,7 +348,9 @@ def test_resume_from_an_unsafe_checkpoint_is_a_clear_cli_error(tmp_path: Path, m
     evil_checkpoint(tmp_path / "last.pt", marker)
     done = subprocess.run(
         [sys.executable, "-m", "numrec", "train", "--data-dir", str(mnist_dir), "--out", str(tmp_path), "--resume"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
     assert "last.pt: not a loadable numrec checkpoint" in done.stderr and "Traceback" not in done.stderr

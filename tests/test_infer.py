@@ -6,11 +6,12 @@ from PIL import Image
 
 from drawn_data import mnist_test, recognizer
 from imagefiles import encode, zero_png
-from numrec import preprocess as pp
-from numrec import segment
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
-from numrec.infer import MAX_PIXELS, ImageError, Recognizer, load_image
-from numrec.strokes import Strokes
+from numrec.read import ink as ik
+from numrec.read import pieces as pc
+from numrec.read.images import MAX_PIXELS, ImageError, load_image
+from numrec.read.recognizer import Recognizer
+from numrec.read.strokes import Strokes
 
 
 def mnist_on_canvas(index: int, dark_on_light: bool = True) -> tuple[np.ndarray, int]:
@@ -139,8 +140,8 @@ def test_touching_digits_are_split_where_they_touch() -> None:
         strip[:, :28] = images[left]
         np.maximum(strip[:, 14:], images[right], out=strip[:, 14:])
         canvas = 255 - np.kron(strip, np.ones((4, 4), np.uint8))
-        ink = pp.normalise_contrast(pp.ink_map(canvas))
-        assert len(segment.label_pieces(pp.ink_mask(ink))[1]) == 1  # their ink is one piece
+        ink = ik.normalise_contrast(ik.ink_map(canvas))
+        assert len(pc.label_pieces(ik.ink_mask(ink))[1]) == 1  # their ink is one piece
         assert recognizer().predict(canvas).number == f"{labels[left]}{labels[right]}"
 
 

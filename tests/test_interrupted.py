@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from numrec import checkpoint, data
-from numrec.onnxmodel import ModelError, OnnxModel
+from numrec import mnist as data
+from numrec.read.model import ModelError, OnnxModel
+from numrec.train import checkpoint
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,7 @@ if trap:
                 os.kill(os.getpid(), signal.SIGKILL)
         return real_replace(src, dst, *args, **kwargs)
     os.replace = replace
-from numrec.cli import main
+from numrec.faces.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -59,8 +60,9 @@ def numrec(*args: str, kill_at: str | None = None, mirror: str | None = None) ->
         env["KILL_AT"] = kill_at
     if mirror:
         args = (*args, "--mirror", mirror)
-    return subprocess.Popen([sys.executable, "-c", DRIVER, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
 
 
 def train_args(out: Path, mnist_dir: Path, *extra: str) -> list[str]:
@@ -162,9 +164,7 @@ def test_kill_while_exporting_keeps_the_good_model_that_was_there(
     OnnxModel(out / "model.onnx")
 
 
-def test_kill_between_model_and_card_is_refused_until_resumed(
-    reference: Path, mnist_dir: Path, tmp_path: Path
-) -> None:
+def test_kill_between_model_and_card_is_refused_until_resumed(reference: Path, mnist_dir: Path, tmp_path: Path) -> None:
     out = copy_run(reference, tmp_path / "run")
     code, _, _ = finish(numrec(*train_args(out, mnist_dir, "--seed", "8"), kill_at="model.json:1:whole"))
     assert code == -signal.SIGKILL

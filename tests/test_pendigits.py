@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numrec import pendigits
-from numrec.data import DataError
+from numrec.mnist import DataError
+from numrec.train import pen_data as pendigits
 
 
 def test_held_out_writers_never_reach_training(pendigits_path: Path) -> None:

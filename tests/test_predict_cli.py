@@ -8,7 +8,7 @@ from PIL import Image
 from drawn_data import mnist_test
 from imagefiles import zero_png
 from models import model_args
-from numrec.cli import main
+from numrec.faces.cli import main
 
 
 @pytest.fixture

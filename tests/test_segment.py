@@ -1,40 +1,41 @@
 import numpy as np
 
-from numrec import segment
+from numrec.read import pieces as pc
+from numrec.read import segment, stroke_groups
 
 
 def test_label_pieces_finds_separate_pieces_with_boxes() -> None:
     mask = np.zeros((20, 30), dtype=bool)
     mask[2:10, 3:5] = True
     mask[5:15, 20:28] = True
-    labels, pieces = segment.label_pieces(mask)
+    labels, pieces = pc.label_pieces(mask)
     assert sorted(p.box for p in pieces) == [(3, 2, 5, 10), (20, 5, 28, 15)]
     assert labels.max() == 2 and (labels > 0).sum() == mask.sum()
 
 
 def test_diagonal_touch_joins_pieces() -> None:
     mask = np.eye(10, dtype=bool) | np.eye(10, dtype=bool)[::-1]  # an X, 8-connected
-    _, pieces = segment.label_pieces(mask)
+    _, pieces = pc.label_pieces(mask)
     assert len(pieces) == 1
 
 
 def test_u_shape_is_one_piece() -> None:
     mask = np.zeros((10, 10), dtype=bool)
     mask[:, 0] = mask[:, 9] = mask[9, :] = True
-    assert len(segment.label_pieces(mask)[1]) == 1
+    assert len(pc.label_pieces(mask)[1]) == 1
 
 
 def test_stroke_width_of_a_bar_is_its_width() -> None:
     mask = np.zeros((100, 100), dtype=bool)
     mask[10:90, 40:46] = True
-    assert abs(segment.stroke_width(mask) - 6) < 1
+    assert abs(pc.stroke_width(mask) - 6) < 1
 
 
 def test_drop_specks_drops_dots_and_keeps_digit_parts() -> None:
     pieces = [
-        segment.Piece(1, (0, 0, 10, 100)),  # a "1"
-        segment.Piece(2, (30, 0, 80, 10)),  # the bar of a 5
-        segment.Piece(3, (100, 100, 108, 108)),  # a dot
+        pc.Piece(1, (0, 0, 10, 100)),  # a "1"
+        pc.Piece(2, (30, 0, 80, 10)),  # the bar of a 5
+        pc.Piece(3, (100, 100, 108, 108)),  # a dot
     ]
     kept = segment.drop_specks(pieces, width=8, canvas=300)
     assert [p.label for p in kept] == [1, 2]
@@ -49,7 +50,7 @@ def test_group_by_columns_merges_horizontal_overlaps_left_to_right() -> None:
 def test_group_strokes_keeps_the_two_strokes_of_a_four_together() -> None:
     four = [[(10.0, 0.0), (0.0, 30.0), (30.0, 30.0)], [(22.0, 10.0), (22.0, 60.0)]]
     one = [[(60.0, 0.0), (60.0, 60.0)]]
-    assert segment.group_strokes(four + one, line_width=6) == [[0, 1], [2]]
+    assert stroke_groups.group_strokes(four + one, line_width=6) == [[0, 1], [2]]
 
 
 def test_cut_candidates_are_the_thinnest_columns_in_the_middle() -> None:

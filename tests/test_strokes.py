@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from numrec.strokes import MAX_CANVAS, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
+from numrec.read.strokes import MAX_CANVAS, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
 
 
 def drawing(**changes: object) -> dict[str, object]:

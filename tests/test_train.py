@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 import torch
 
-from numrec import checkpoint, data
-from numrec.model import DigitCNN, ModelConfig, predict_logits
-from numrec.onnxmodel import OnnxModel
-from numrec.recipes import RECIPES
-from numrec.train import TrainConfig, config_dict, fit, make_split, to_tensor
+from numrec import mnist as data
+from numrec.read.model import OnnxModel
+from numrec.train import checkpoint
+from numrec.train.loop import TrainConfig, config_dict, fit, make_split, to_tensor
+from numrec.train.network import DigitCNN, ModelConfig, predict_logits
+from numrec.train.recipes import RECIPES
 
 # The fast recipe, whose weight average must resume bit for bit too
 # (test_interrupted.py runs the default recipe).
@@ -108,8 +109,12 @@ def test_training_killed_after_second_epoch_resumes_where_it_stopped(
 
 def test_resume_with_another_epoch_count_is_refused_clearly(quick_run: Path, mnist_dir: Path) -> None:
     before = (quick_run / "last.pt").read_bytes()
-    done = subprocess.run(train_cmd(quick_run, mnist_dir, *QUICK[:-4], "--epochs", "5", "--resume"),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        train_cmd(quick_run, mnist_dir, *QUICK[:-4], "--epochs", "5", "--resume"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "--epochs 5 differs from the resumed run's 3" in done.stderr
     assert "Traceback" not in done.stderr and (quick_run / "last.pt").read_bytes() == before
 

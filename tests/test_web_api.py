@@ -18,10 +18,11 @@ from PIL import Image, ImageDraw
 
 from imagefiles import encode, grey_png
 from models import model_path
-from numrec.data import load_split
-from numrec.infer import ImageError, Recognizer, load_image
-from numrec.strokes import MAX_COORD, MAX_STROKES, Strokes
-from numrec.web import WebSettings, create_app
+from numrec.faces.web.server import WebSettings, create_app
+from numrec.mnist import load_split
+from numrec.read.images import ImageError, load_image
+from numrec.read.recognizer import Recognizer
+from numrec.read.strokes import MAX_COORD, MAX_STROKES, Strokes
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -274,8 +275,8 @@ def test_serving_a_prediction_never_imports_torch() -> None:
     script = (
         "import sys\n"
         "from fastapi.testclient import TestClient\n"
-        "from numrec.infer import Recognizer\n"
-        "from numrec.web import create_app\n"
+        "from numrec.read.recognizer import Recognizer\n"
+        "from numrec.faces.web.server import create_app\n"
         f"c = TestClient(create_app(Recognizer({str(path) if path else None!r})))\n"
         "body = {'width': 9, 'height': 9, 'line_width': 2, 'strokes': [[[4, 1], [4, 8]]]}\n"
         "r = c.post('/api/predict/strokes', json=body)\n"

@@ -22,9 +22,10 @@ import uvicorn
 from PIL import Image
 
 from models import model_path
-from numrec.infer import Prediction, Recognizer
-from numrec.strokes import Strokes
-from numrec.web import MAX_HEADER_BYTES, WebSettings, create_app
+from numrec.faces.web.server import MAX_HEADER_BYTES, WebSettings, create_app
+from numrec.read.recognizer import Recognizer
+from numrec.read.results import Prediction
+from numrec.read.strokes import Strokes
 from servers import answers_healthz, free_port
 
 LIMIT = 2

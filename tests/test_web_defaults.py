@@ -17,9 +17,9 @@ from PIL import Image
 
 from imagefiles import encode
 from models import model_path
-from numrec.cli import build_parser
-from numrec.infer import MAX_PIXELS
-from numrec.web import STATIC, WebSettings
+from numrec.faces.cli import build_parser
+from numrec.faces.web.server import STATIC, WebSettings
+from numrec.read.images import MAX_PIXELS
 from servers import Server, numrec_serve
 
 LIMITS = WebSettings()
@@ -87,8 +87,8 @@ def test_serve_is_not_in_debug_or_reload_mode(server: Server) -> None:
 
 
 def test_app_is_not_in_debug_mode_and_errors_show_no_source() -> None:
-    from numrec.infer import Recognizer
-    from numrec.web import create_app
+    from numrec.faces.web.server import create_app
+    from numrec.read.recognizer import Recognizer
 
     assert create_app(Recognizer(model_path())).debug is False
 
@@ -150,8 +150,10 @@ def post(port: int, target: str, ctype: str, body: bytes, extra: str = "") -> tu
 
 def test_oversized_upload_is_refused_with_413_before_its_body_is_sent(server: Server) -> None:
     size = LIMITS.max_image_bytes + 1
-    head = (f"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-            f"Content-Length: {size}\r\nConnection: close\r\n\r\n")
+    head = (
+        f"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
+    )
     answer = raw(server.port, head.encode())  # the body never comes: the answer must not wait for it
     assert answer.split()[1] == b"413" and b"over the limit" in answer
 
@@ -164,23 +166,29 @@ def test_oversized_strokes_document_is_refused_with_413(server: Server) -> None:
 def test_chunked_body_without_length_is_cut_off_at_the_limit(server: Server) -> None:
     piece = b"\0" * 65536
     chunks = b"".join(b"%x\r\n" % len(piece) + piece + b"\r\n" for _ in range(LIMITS.max_image_bytes // len(piece) + 2))
-    request = (b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n")
+    request = (
+        b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n"
+    )
     answer = raw(server.port, request)
     assert answer.split()[1] == b"413"
 
 
 def test_huge_request_header_is_refused(server: Server) -> None:
     big = "a" * 4_000_000
-    answer = raw(server.port, f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
-                 quiet=True)
+    answer = raw(
+        server.port,
+        f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
+        quiet=True,
+    )
     assert answer == b"" or answer.split()[1] in (b"400", b"413", b"431")
     assert get(server.port, "/healthz")[0] == 200  # refused, not crashed
 
 
 def test_huge_url_is_refused(server: Server) -> None:
-    answer = raw(server.port, f"GET /{'a' * 200_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
-                 quiet=True)
+    answer = raw(
+        server.port, f"GET /{'a' * 200_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), quiet=True
+    )
     assert answer == b"" or answer.split()[1] in (b"400", b"404", b"414", b"431")
     assert get(server.port, "/healthz")[0] == 200
 
@@ -210,8 +218,10 @@ def test_error_messages_echo_user_input_only_escaped(server: Server) -> None:
 def test_client_that_hangs_up_mid_upload_leaves_no_traceback_in_the_log(server: Server) -> None:
     for _ in range(3):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
-            s.sendall(b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-                      b"Content-Length: 5000\r\n\r\n" + b"\x89PNG" * 100)
+            s.sendall(
+                b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                b"Content-Length: 5000\r\n\r\n" + b"\x89PNG" * 100
+            )
             time.sleep(0.1)
     time.sleep(0.5)
     assert get(server.port, "/healthz")[0] == 200
@@ -231,9 +241,14 @@ def test_slow_clients_holding_connections_do_not_lock_others_out(server: Server)
             s.sendall(b"a")  # still talking, never finishing
         assert get(server.port, "/healthz")[0] == 200
         body = b'{"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]}'
-        answer = raw(server.port, b"POST /api/predict/strokes?multi=false HTTP/1.1\r\nHost: x\r\n"
-                     b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
-                     + b"\r\nConnection: close\r\n\r\n" + body)
+        answer = raw(
+            server.port,
+            b"POST /api/predict/strokes?multi=false HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\nConnection: close\r\n\r\n"
+            + body,
+        )
         assert answer.split()[1] == b"200" and b'"number":"1"' in answer
         # ... while the slow ones were still held open by the server (no answer, no hang-up).
         slow[-1].setblocking(False)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from models import model_path
-from numrec.infer import Recognizer
-from numrec.web import ErrorOut, PredictionOut, create_app
+from numrec.faces.web.server import ErrorOut, PredictionOut, create_app
+from numrec.read.recognizer import Recognizer
 
 CHECKS = [
     checks.not_a_server_error,

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .geometry import NUM_CLASSES
+from numrec.geometry import NUM_CLASSES
 
 # 15 equal-width confidence bins: the usual choice for ECE (Guo et al. 2017).
 ECE_BINS = 15

@@ -56,12 +56,9 @@ class Progress:
         filled = int(round(self.width * min(frac, 1.0)))
         bar = "#" * filled + "-" * (self.width - filled)
         rate = self.count / elapsed if elapsed > 0 else 0.0
-        extra = " ".join(
-            f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.info.items()
-        )
+        extra = " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in self.info.items())
         return (
-            f"{self.desc} [{bar}] {self.count}/{self.total} "
-            f"{elapsed:5.1f}s {rate:,.0f} {self.unit}/s {extra}".rstrip()
+            f"{self.desc} [{bar}] {self.count}/{self.total} {elapsed:5.1f}s {rate:,.0f} {self.unit}/s {extra}".rstrip()
         )
 
     def close(self) -> None:

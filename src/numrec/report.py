@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from . import fileio, metrics
-from .geometry import NUM_CLASSES
+from numrec import fileio, metrics
+from numrec.geometry import NUM_CLASSES
 
 DPI = 110
 MISTAKE_COLUMNS = 10
@@ -64,10 +64,16 @@ def confusion(probs: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     for i in range(NUM_CLASSES):
         for j in range(NUM_CLASSES):
             if m[i, j]:
-                ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=7,
-                        color="tab:blue" if i == j else "black")
-    ax.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true",
-           title=f"Confusion matrix (errors shaded), accuracy {100 * metrics.accuracy(probs, labels):.2f}%")
+                ax.text(
+                    j, i, str(m[i, j]), ha="center", va="center", fontsize=7, color="tab:blue" if i == j else "black"
+                )
+    ax.set(
+        xticks=range(NUM_CLASSES),
+        yticks=range(NUM_CLASSES),
+        xlabel="predicted",
+        ylabel="true",
+        title=f"Confusion matrix (errors shaded), accuracy {100 * metrics.accuracy(probs, labels):.2f}%",
+    )
     fig.colorbar(im, ax=ax, fraction=0.046)
     return _save(fig, path)
 
@@ -92,13 +98,26 @@ def reliability(probs: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     bins = [b for b in metrics.reliability_bins(probs, labels) if b["count"]]
     fig, ax = plt.subplots(figsize=(5, 5))
     width = bins[0]["hi"] - bins[0]["lo"] if bins else 0.1
-    ax.bar([b["lo"] for b in bins], [b["accuracy"] for b in bins], width=width, align="edge",
-           edgecolor="black", alpha=0.7, label="accuracy in bin")
+    ax.bar(
+        [b["lo"] for b in bins],
+        [b["accuracy"] for b in bins],
+        width=width,
+        align="edge",
+        edgecolor="black",
+        alpha=0.7,
+        label="accuracy in bin",
+    )
     ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
-    ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o", color="tab:red",
-            label="mean confidence")
-    ax.set(xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1),
-           title=f"Reliability (ECE {100 * metrics.ece(probs, labels):.2f}%)")
+    ax.plot(
+        [b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o", color="tab:red", label="mean confidence"
+    )
+    ax.set(
+        xlabel="confidence",
+        ylabel="accuracy",
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title=f"Reliability (ECE {100 * metrics.ece(probs, labels):.2f}%)",
+    )
     ax.legend(loc="upper left")
     return _save(fig, path)
 

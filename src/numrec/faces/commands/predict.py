@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .infer import ImageError, Prediction, Recognizer, load_image
+from numrec.read.images import ImageError, load_image
+from numrec.read.recognizer import Recognizer
+from numrec.read.results import Prediction
 
 EXIT_SOME_FAILED = 1
 

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
-from .gui_controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, percent
-from .gui_worker import Worker, load_recognizer
+from numrec.faces.desktop.controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, percent
+from numrec.faces.desktop.worker import Worker, load_recognizer
+from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
 
 # numpy and Pillow are imported when first needed: the window shows before they load.
 if TYPE_CHECKING:

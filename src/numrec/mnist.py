@@ -17,14 +17,14 @@ from typing import IO
 
 import numpy as np
 
-from . import fileio
-from .geometry import (
+from numrec import fileio
+from numrec.geometry import (
     IDX_HEADER_INT_BYTES,
     IDX_IMAGES_MAGIC,
     IDX_LABELS_MAGIC,
     IMAGE_SIZE,
 )
-from .progress import Progress
+from numrec.progress import Progress
 
 ENV_VAR = "NUMREC_DATA"
 GZIP_MAGIC = b"\x1f\x8b"

@@ -31,12 +31,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from . import __version__
-from .geometry import IMAGE_SIZE, NUM_CLASSES
-from .strokes import MAX_CANVAS, MAX_COORD, MAX_LINE_WIDTH, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
+from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
+from numrec.read.strokes import MAX_CANVAS, MAX_COORD, MAX_LINE_WIDTH, MAX_POINTS, MAX_STROKES, Strokes, StrokesError
+from numrec.version import __version__
 
 if TYPE_CHECKING:
-    from .infer import Prediction, Recognizer
+    from numrec.read.recognizer import Recognizer
+    from numrec.read.results import Prediction
 
 STATIC = Path(__file__).parent / "static"
 # `numrec serve --workers N` hands the model path to each worker process here.
@@ -199,14 +200,19 @@ PREVIEW = Query(False, description=f"add each digit's {IMAGE_SIZE}x{IMAGE_SIZE} 
 
 def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> FastAPI:
     """The web app around one loaded recognizer (shared by all requests)."""
-    from .infer import ImageError, load_image
+    from numrec.read.images import ImageError, load_image
 
     limits = settings or WebSettings()
     slots = anyio.CapacityLimiter(limits.max_concurrent)
     # FastAPI's /docs and /redoc load their scripts from a CDN (blank offline);
     # /docs is our own page over the same /openapi.json instead.
-    app = FastAPI(title="numrec", version=__version__, description="Handwritten digit and number recognition.",
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="numrec",
+        version=__version__,
+        description="Handwritten digit and number recognition.",
+        docs_url=None,
+        redoc_url=None,
+    )
     _add_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -266,7 +272,7 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
 
 def app_from_env() -> FastAPI:
     """Factory for uvicorn worker processes (`--workers N`)."""
-    from .infer import Recognizer
+    from numrec.read.recognizer import Recognizer
 
     return create_app(Recognizer(os.environ.get(MODEL_ENV) or None))
 
@@ -274,20 +280,23 @@ def app_from_env() -> FastAPI:
 def main(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .infer import Recognizer
+    from numrec.read.recognizer import Recognizer
 
     recognizer = Recognizer(args.model)  # a bad model fails here, before binding
     print(f"numrec serve: http://{args.host}:{args.port}/ (API docs at /docs)", file=sys.stderr)
     options: dict[str, Any] = {
-        "host": args.host, "port": args.port, "access_log": False,
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,
         # h11, not httptools: h11 caps the request line and headers (httptools
         # buffers a header of any size), and still serves > 500 req/s here.
-        "http": "h11", "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
     }
     if args.workers > 1:
         del recognizer  # each worker process loads its own
         os.environ[MODEL_ENV] = args.model or ""
-        uvicorn.run("numrec.web:app_from_env", factory=True, workers=args.workers, **options)
+        uvicorn.run("numrec.faces.web.server:app_from_env", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(recognizer), **options)
     return 0

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DataError
-from .geometry import NUM_CLASSES, PIXEL_MAX
+from numrec.geometry import NUM_CLASSES, PIXEL_MAX
+from numrec.mnist import DataError
+from numrec.read.segment import pixel_view
+from numrec.read.stroke_groups import stroke_view
+from numrec.read.strokes import Strokes, stroke_box
 
 # Writers 21-30 of the 30 are kept apart to measure what generalises.
 HELD_OUT_WRITERS = frozenset(range(21, 31))
@@ -54,26 +57,28 @@ def split_by_writer(digits: list[PenDigit]) -> tuple[list[PenDigit], list[PenDig
     return train, [d for d in digits if d.writer in HELD_OUT_WRITERS]
 
 
-def canvas_pixels(digit: PenDigit, brush_share: float) -> np.ndarray:
-    """The digit drawn on a canvas as a person would see it: dark ink on white."""
-    from .strokes import render_strokes, stroke_box
-
+def pen_canvas(digit: PenDigit, brush_share: float) -> Strokes:
+    """The digit on a canvas as a person would draw it: a margin around it, a brush of `brush_share` of its height."""
     x0, y0, x1, y1 = stroke_box(digit.strokes)
     height = max(y1 - y0, x1 - x0, 1.0)
     margin = MARGIN_SHARE * height
-    size = (int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin))
-    ink = render_strokes(digit.strokes, size, brush_share * height, (x0 - margin, y0 - margin))
-    return PIXEL_MAX - ink
+    moved = [[(x - x0 + margin, y - y0 + margin) for x, y in s] for s in digit.strokes]
+    return Strokes(int(x1 - x0 + 2 * margin), int(y1 - y0 + 2 * margin), brush_share * height, moved)
+
+
+def canvas_pixels(digit: PenDigit, brush_share: float) -> np.ndarray:
+    """The digit drawn on a canvas as a person would see it: dark ink on white."""
+    return PIXEL_MAX - pen_canvas(digit, brush_share).render()
 
 
 def training_images(digits: list[PenDigit]) -> tuple[np.ndarray, np.ndarray]:
-    """Two 28x28 views a digit: the stroke path and the pixel path (as the app reads them)."""
-    from .preprocess import preprocess_array, strokes_to_mnist
-
+    """Two 28x28 views a digit, through the Recognizer's own paths: its strokes, and its canvas's pixels."""
     views, labels = [], []
     for i, d in enumerate(digits):
-        views.append(strokes_to_mnist(d.strokes))
-        views.append(preprocess_array(canvas_pixels(d, BRUSH_SHARES[i % len(BRUSH_SHARES)])))
-        labels += [d.label, d.label]
+        canvas = pen_canvas(d, BRUSH_SHARES[i % len(BRUSH_SHARES)])
+        for view in (stroke_view(canvas), pixel_view(PIXEL_MAX - canvas.render())):
+            if view is not None:  # a view with no ink left teaches nothing
+                views.append(view)
+                labels.append(d.label)
     images = np.clip(np.rint(np.stack(views) * PIXEL_MAX), 0, PIXEL_MAX).astype(np.uint8)
     return images, np.array(labels, dtype=np.uint8)

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__
+from numrec.version import __version__
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -20,19 +20,19 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .run_train import main
+    from numrec.faces.commands.train import main
 
     return main(args)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import main
+    from numrec.faces.commands.evaluate import main
 
     return main(args)
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from . import data
+    from numrec import mnist as data
 
     folder = data.resolve_data_dir(args.data_dir)
     for path in data.download(folder, mirrors=tuple(args.mirror) if args.mirror else data.MIRRORS):
@@ -41,19 +41,19 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .predict import main
+    from numrec.faces.commands.predict import main
 
     return main(args)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from .gui import main
+    from numrec.faces.desktop.window import main
 
     return main(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .web import main
+    from numrec.faces.web.server import main
 
     return main(args)
 
@@ -85,15 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train a model from scratch on MNIST")
     s.add_argument("--data-dir", help=data_help)
     s.add_argument("--out", default="runs/default", help="folder for checkpoints, model and plots")
-    s.add_argument("--recipe", default="default",
-                   help="'default' (the shipped model's) or 'fast' (a quick model; see docs/BENCHMARKS.md)")
+    s.add_argument(
+        "--recipe",
+        default="default",
+        help="'default' (the shipped model's) or 'fast' (a quick model; see docs/BENCHMARKS.md)",
+    )
     s.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     s.add_argument("--seed", type=int, help="random seed (default 0)")
     s.add_argument("--limit", type=int, help="train on the first N images only")
     s.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     s.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
-    s.add_argument("--pen-data", metavar="FILE",
-                   help="also train on pen trajectories (pendigits JSON), held-out writers excepted")
+    s.add_argument(
+        "--pen-data", metavar="FILE", help="also train on pen trajectories (pendigits JSON), held-out writers excepted"
+    )
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("evaluate", help="score a model on the MNIST test set")
@@ -105,16 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("download", help="fetch and verify MNIST")
     s.add_argument("--data-dir", help=data_help)
-    s.add_argument("--mirror", action="append", metavar="URL",
-                   help="base URL holding the four .gz files (repeat to try several; default: public mirrors)")
+    s.add_argument(
+        "--mirror",
+        action="append",
+        metavar="URL",
+        help="base URL holding the four .gz files (repeat to try several; default: public mirrors)",
+    )
     s.set_defaults(func=cmd_download)
     return p
 
 
 def expected_errors() -> tuple[type[BaseException], ...]:
-    from .card import CardError
-    from .data import DataError
-    from .onnxmodel import ModelError
+    from numrec.mnist import DataError
+    from numrec.read.card import CardError
+    from numrec.read.model import ModelError
 
     return (DataError, ModelError, CardError, FileNotFoundError, PermissionError)
 

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import fileio
-from .gui_worker import Job, Worker
+from numrec import fileio
+from numrec.faces.desktop.worker import Job, Worker
 
 # numpy and Pillow load with the model on the worker thread, so the window shows sooner.
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
 
-    from .infer import Prediction
-    from .strokes import Strokes
+    from numrec.read.results import Prediction
+    from numrec.read.strokes import Strokes
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
@@ -135,7 +135,7 @@ class Drawing:
         self.width, self.height = max(width, 1), max(height, 1)
 
     def to_strokes(self) -> Strokes:
-        from .strokes import Strokes
+        from numrec.read.strokes import Strokes
 
         # The canvas may have shrunk since the ink was drawn; keep all ink inside.
         xs = [p[0] for s in self.strokes for p in s] or [0.0]
@@ -214,7 +214,7 @@ class Controller:
         return True
 
     def open_image(self, path: Path) -> None:
-        from .infer import ImageError, load_image
+        from numrec.read.images import ImageError, load_image
 
         try:
             picture = load_image(Path(path))

@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES
+from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES
+from numrec.version import __version__
 
-SHIPPED_MODEL = Path(__file__).parent / "models" / "model.onnx"
+SHIPPED_MODEL = Path(__file__).parents[1] / "models" / "model.onnx"
 
-# What the ONNX input means; numrec.preprocess produces exactly this.
+# What the ONNX input means; numrec.read.digit produces exactly this.
 PREPROCESSING_CONTRACT = {
     "input_shape": ["N", *INPUT_SHAPE],
     "dtype": "float32",

@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import fileio
-from .geometry import INPUT_SHAPE, NUM_CLASSES
-from .model import DigitCNN, ModelConfig, predict_logits
-from .onnxmodel import batched_logits
+from numrec import fileio
+from numrec.geometry import INPUT_SHAPE, NUM_CLASSES
+from numrec.read.model import batched_logits
+from numrec.train.network import DigitCNN, ModelConfig, predict_logits
 
 CHECKPOINT_VERSION = 1
 ONNX_OPSET = 17

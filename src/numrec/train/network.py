@@ -2,7 +2,7 @@
 
 Input (N, 1, 28, 28) pixels in [0, 1] (white ink on black, as MNIST); the
 network normalises them itself, so the exported ONNX file needs no outside
-preprocessing beyond numrec.preprocess. Output: (N, 10) logits.
+preprocessing beyond numrec.read.digit. Output: (N, 10) logits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .geometry import CHANNELS, IMAGE_SIZE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
+from numrec.geometry import CHANNELS, IMAGE_SIZE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
 
 
 @dataclass(frozen=True)

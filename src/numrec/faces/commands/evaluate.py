@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from . import data, metrics
-from .geometry import PIXEL_MAX
-from .onnxmodel import OnnxModel
+from numrec import metrics
+from numrec import mnist as data
+from numrec.geometry import PIXEL_MAX
+from numrec.read.model import OnnxModel
 
 
 def evaluate(model: OnnxModel, folder: Path) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
@@ -28,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     result, images, probs, labels = evaluate(model, data.resolve_data_dir(args.data_dir))
     result["model"] = str(model.path)
     if args.report:
-        from .report import write_evaluation_report
+        from numrec.report import write_evaluation_report
 
         written = write_evaluation_report(Path(args.report), images, probs, labels)
         result["report"] = [str(p) for p in written]
@@ -37,8 +38,10 @@ def main(args: argparse.Namespace) -> int:
         return 0
     print(f"model     {model.path}")
     print(f"accuracy  {100 * float(result['accuracy']):.2f}%  on {result['n']} MNIST test images")
-    print(f"ece       {100 * float(result['ece']):.3f}%   nll {float(result['nll']):.4f}   "
-          f"temperature {model.temperature:.3f}")
+    print(
+        f"ece       {100 * float(result['ece']):.3f}%   nll {float(result['nll']):.4f}   "
+        f"temperature {model.temperature:.3f}"
+    )
     per_class = result["per_class_accuracy"]
     print("per class " + "  ".join(f"{c}:{100 * a:.1f}" for c, a in enumerate(per_class)))
     for p in result.get("report", []):

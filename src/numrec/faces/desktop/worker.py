@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .infer import Prediction
+    from numrec.read.results import Prediction
 
 Source = Any  # what Recognizer.predict accepts: Strokes or a PIL image
 
@@ -131,7 +131,7 @@ class Worker:
 
 def load_recognizer(model: str | None) -> Recognize:
     """Load the model (in the worker thread: the window is usable before it is ready)."""
-    from .infer import Recognizer
+    from numrec.read.recognizer import Recognizer
 
     recognizer = Recognizer(model)
     return lambda source, multi: recognizer.predict(source, multi=multi)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .geometry import IMAGE_SIZE
+from numrec.geometry import IMAGE_SIZE
 
 
 @dataclass(frozen=True)

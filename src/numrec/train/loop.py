@@ -18,12 +18,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import checkpoint
-from .augment import AugmentConfig, augment
-from .average import WeightAverage
-from .geometry import PIXEL_MAX
-from .model import predict_logits
-from .progress import Progress
+from numrec.geometry import PIXEL_MAX
+from numrec.progress import Progress
+from numrec.train import checkpoint
+from numrec.train.augment import AugmentConfig, augment
+from numrec.train.average import WeightAverage
+from numrec.train.network import predict_logits
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,15 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig, steps: int) -> tuple[Any,
 
 
 def train_epoch(
-    model: nn.Module, average: WeightAverage, opt: Any, sched: Any, split: Split, cfg: TrainConfig,
-    gen: torch.Generator, epoch: int, probe: Probe | None = None,
+    model: nn.Module,
+    average: WeightAverage,
+    opt: Any,
+    sched: Any,
+    split: Split,
+    cfg: TrainConfig,
+    gen: torch.Generator,
+    epoch: int,
+    probe: Probe | None = None,
 ) -> dict[str, float]:
     model.train()
     n = len(split.x_train)
@@ -135,8 +142,13 @@ def validate(model: nn.Module, split: Split) -> dict[str, float]:
 
 
 def fit(
-    build: Callable[[], nn.Module], split: Split, cfg: TrainConfig, out: Path | None = None,
-    resume_from: dict[str, Any] | None = None, probe: Probe | None = None, extra: dict[str, Any] | None = None,
+    build: Callable[[], nn.Module],
+    split: Split,
+    cfg: TrainConfig,
+    out: Path | None = None,
+    resume_from: dict[str, Any] | None = None,
+    probe: Probe | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train a model made by `build`; after each epoch write `out/last.pt` (atomically) if `out` is set.
 
@@ -168,19 +180,32 @@ def fit(
     for epoch in range(state["epoch"], cfg.epochs):
         start = time.perf_counter()
         stats = train_epoch(model, average, opt, sched, split, cfg, gen, epoch, probe)
-        stats.update(validate(average.model, split), epoch=epoch + 1, lr=sched.get_last_lr()[0],
-                     seconds=time.perf_counter() - start)
+        stats.update(
+            validate(average.model, split),
+            epoch=epoch + 1,
+            lr=sched.get_last_lr()[0],
+            seconds=time.perf_counter() - start,
+        )
         state["history"].append(stats)
         if state["best"] is None or stats["val_acc"] >= state["best"]["val_acc"]:
             weights = {k: v.detach().clone() for k, v in average.model.state_dict().items()}
             state["best"] = {"epoch": epoch + 1, "val_acc": stats["val_acc"], "model": weights}
-        state.update(epoch=epoch + 1, model=model.state_dict(), average=average.model.state_dict(),
-                     optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=gen.get_state(),
-                     torch_rng=torch.get_rng_state())
+        state.update(
+            epoch=epoch + 1,
+            model=model.state_dict(),
+            average=average.model.state_dict(),
+            optimizer=opt.state_dict(),
+            scheduler=sched.state_dict(),
+            rng=gen.get_state(),
+            torch_rng=torch.get_rng_state(),
+        )
         if out is not None:
             checkpoint.save(out / "last.pt", {**state, **(extra or {})})
-        print(f"epoch {epoch + 1}: val_acc={stats['val_acc']:.4f} val_loss={stats['val_loss']:.4f} "
-              f"({stats['seconds']:.0f}s)", flush=True)
+        print(
+            f"epoch {epoch + 1}: val_acc={stats['val_acc']:.4f} val_loss={stats['val_loss']:.4f} "
+            f"({stats['seconds']:.0f}s)",
+            flush=True,
+        )
     return state
 
 

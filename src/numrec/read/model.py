@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .card import SHIPPED_MODEL, CardError, load_card
-from .geometry import INPUT_SHAPE, NUM_CLASSES
-from .metrics import UNSURE_BOUNDS, softmax
+from numrec.geometry import INPUT_SHAPE, NUM_CLASSES
+from numrec.metrics import UNSURE_BOUNDS, softmax
+from numrec.read.card import SHIPPED_MODEL, CardError, load_card
 
 # Without a card, call a prediction unsure below this confidence.
 DEFAULT_UNSURE = UNSURE_BOUNDS[0]

@@ -8,11 +8,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import checkpoint, data
-from .augment import AugmentConfig
-from .model import DigitCNN
-from .recipes import RECIPES
-from .train import TrainConfig, add_training_images, config_dict, fit, make_split
+from numrec import mnist as data
+from numrec.train import checkpoint
+from numrec.train.augment import AugmentConfig
+from numrec.train.loop import TrainConfig, add_training_images, config_dict, fit, make_split
+from numrec.train.network import DigitCNN
+from numrec.train.recipes import RECIPES
 
 
 def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None, base: TrainConfig) -> TrainConfig:
@@ -28,8 +29,8 @@ def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None, 
 
 
 def main(args: argparse.Namespace) -> int:
-    from .export import finish
-    from .report import write_training_report
+    from numrec.report import write_training_report
+    from numrec.train.export import finish
 
     out = Path(args.out)
     recipe = getattr(args, "recipe", "default")
@@ -47,8 +48,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"resuming from {out / 'last.pt'} after epoch {saved['epoch']}", file=sys.stderr)
     if saved and args.epochs is not None and args.epochs != saved["train_config"]["epochs"]:
         # The OneCycle schedule's length is fixed when a run starts; a new one would end it mid-step.
-        print(f"numrec train: error: --epochs {args.epochs} differs from the resumed run's "
-              f"{saved['train_config']['epochs']}; resume without --epochs or start a new --out", file=sys.stderr)
+        print(
+            f"numrec train: error: --epochs {args.epochs} differs from the resumed run's "
+            f"{saved['train_config']['epochs']}; resume without --epochs or start a new --out",
+            file=sys.stderr,
+        )
         return 2
     cfg = config_from_args(args, saved["train_config"] if saved else None, recipe_train)
     model_cfg = checkpoint.model_config_from(saved) if saved else recipe_model
@@ -57,12 +61,15 @@ def main(args: argparse.Namespace) -> int:
     test = data.load_split(folder, "test")
     split = make_split(images, labels, cfg)
     if cfg.pen_data:
-        from . import pendigits
+        from numrec.train import pen_data as pendigits
 
         pen_train, _ = pendigits.split_by_writer(pendigits.load(Path(cfg.pen_data)))
         split = add_training_images(split, *pendigits.training_images(pen_train))
-        print(f"added {len(pen_train)} pen digits (two views each) from writers outside "
-              f"{min(pendigits.HELD_OUT_WRITERS)}-{max(pendigits.HELD_OUT_WRITERS)}", file=sys.stderr)
+        print(
+            f"added {len(pen_train)} pen digits (two views each) from writers outside "
+            f"{min(pendigits.HELD_OUT_WRITERS)}-{max(pendigits.HELD_OUT_WRITERS)}",
+            file=sys.stderr,
+        )
     extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
     state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume_from=saved, extra=extra)
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -71,6 +78,8 @@ def main(args: argparse.Namespace) -> int:
     card = finish(state | extra, split, test, cfg, out, command, seconds)
     write_training_report(out, state["history"], averaged=cfg.ema > 0)
     t = card["test"]
-    print(f"test accuracy {t['accuracy']:.4f}  ece {t['ece']:.4f}  nll {t['nll']:.4f}  "
-          f"temperature {card['temperature']:.3f}  -> {out / 'model.onnx'}")
+    print(
+        f"test accuracy {t['accuracy']:.4f}  ece {t['ece']:.4f}  nll {t['nll']:.4f}  "
+        f"temperature {card['temperature']:.3f}  -> {out / 'model.onnx'}"
+    )
     return 0

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import card as card_mod
-from . import checkpoint, fileio, metrics
-from .model import DigitCNN, count_parameters, predict_logits
-from .train import Split, TrainConfig, config_dict, to_tensor
+from numrec import fileio, metrics
+from numrec.read import card as card_mod
+from numrec.train import checkpoint
+from numrec.train.loop import Split, TrainConfig, config_dict, to_tensor
+from numrec.train.network import DigitCNN, count_parameters, predict_logits
 
 
 def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndarray]:
@@ -25,8 +26,13 @@ def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndar
 
 
 def finish(
-    state: dict[str, Any], split: Split, test: tuple[np.ndarray, np.ndarray], cfg: TrainConfig,
-    out: Path, command: str, seconds: float,
+    state: dict[str, Any],
+    split: Split,
+    test: tuple[np.ndarray, np.ndarray],
+    cfg: TrainConfig,
+    out: Path,
+    command: str,
+    seconds: float,
 ) -> dict[str, Any]:
     """Best weights -> model.onnx + model.json in `out`; returns the card."""
     model = checkpoint.build_model(state | {"model": state["best"]["model"]})
@@ -42,16 +48,26 @@ def finish(
         architecture=config_dict(model.config) | {"parameters": count_parameters(model)},
         training=config_dict(cfg) | {"best_epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_acc"]},
         test={
-            "n": raw["n"], "accuracy": raw["accuracy"], "per_class_accuracy": raw["per_class_accuracy"],
-            "ece_raw": raw["ece"], "nll_raw": raw["nll"], "ece": cal["ece"], "nll": cal["nll"],
+            "n": raw["n"],
+            "accuracy": raw["accuracy"],
+            "per_class_accuracy": raw["per_class_accuracy"],
+            "ece_raw": raw["ece"],
+            "nll_raw": raw["nll"],
+            "ece": cal["ece"],
+            "nll": cal["nll"],
         },
         temperature=temperature,
         unsure_threshold=metrics.unsure_threshold(val_probs, val_labels),
         onnx_parity_max_abs=parity,
         made_by={
-            "command": command, "seconds": round(seconds, 1), "machine": platform.machine(),
-            "processor": platform.processor() or platform.machine(), "cpu_threads": torch.get_num_threads(),
-            "python": sys.version.split()[0], "torch": torch.__version__, "platform": platform.platform(),
+            "command": command,
+            "seconds": round(seconds, 1),
+            "machine": platform.machine(),
+            "processor": platform.processor() or platform.machine(),
+            "cpu_threads": torch.get_num_threads(),
+            "python": sys.version.split()[0],
+            "torch": torch.__version__,
+            "platform": platform.platform(),
         },
         onnx_sha256=hashlib.sha256(onnx_bytes).hexdigest(),
     )

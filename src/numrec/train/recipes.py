@@ -8,8 +8,8 @@ which is why it does not make the shipped model (figures: docs/BENCHMARKS.md).
 
 from __future__ import annotations
 
-from .model import ModelConfig
-from .train import TrainConfig
+from numrec.train.loop import TrainConfig
+from numrec.train.network import ModelConfig
 
 RECIPES: dict[str, tuple[ModelConfig, TrainConfig]] = {
     "default": (ModelConfig(), TrainConfig()),
