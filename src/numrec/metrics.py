@@ -115,8 +115,11 @@ def unsure_threshold(probs: np.ndarray, labels: np.ndarray, target: float = UNSU
     conf = probs.max(axis=1)
     correct = probs.argmax(axis=1) == labels
     order = np.argsort(-conf)
+    ranked = conf[order]
     # accuracy of the k most confident predictions, for every k
     running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    ok = np.nonzero(running >= target)[0]
-    threshold = float(conf[order][ok[-1]]) if len(ok) else UNSURE_BOUNDS[1]
+    # Only a k that ends a run of equal confidences counts: "at least that confident" takes in every tie.
+    ends_tie = np.append(ranked[1:] != ranked[:-1], True)
+    ok = np.nonzero((running >= target) & ends_tie)[0]
+    threshold = float(ranked[ok[-1]]) if len(ok) else UNSURE_BOUNDS[1]
     return float(np.clip(threshold, *UNSURE_BOUNDS))

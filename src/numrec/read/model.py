@@ -1,8 +1,10 @@
 """Load an ONNX digit model with onnxruntime, checked, and run it.
 
-Any ONNX model with input (N, 1, 28, 28) and 10 outputs works; numrec's own
-come with a card (model.json) whose sha256 must match and whose temperature
-calibrates the confidence. A model without a card gets temperature 1.
+Any ONNX model with input (N, 1, 28, 28) and 10 finite outputs works; numrec's
+own come with a card (model.json) whose sha256 must match and whose temperature
+calibrates the confidence. A model without a card gets temperature 1. A model
+whose logits are NaN or infinite is refused: at load on two probe images, and
+on any later output, so a NaN never becomes a digit.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from numrec.geometry import INPUT_SHAPE, NUM_CLASSES
+from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES
 from numrec.metrics import UNSURE_BOUNDS, softmax
-from numrec.read.card import SHIPPED_MODEL, CardError, load_card
+from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, load_card
 
 # Without a card, call a prediction unsure below this confidence.
 DEFAULT_UNSURE = UNSURE_BOUNDS[0]
@@ -29,13 +31,26 @@ def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES), np.float32)
 
 
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
 class ModelError(Exception):
-    """A model file that is missing, corrupt or of the wrong shape."""
+    """A model file that is missing, corrupt, of the wrong shape or card, or whose logits are not finite."""
 
 
 def _dim_ok(dim: Any, want: int) -> bool:
     # Symbolic (str) or unknown (None) dims are accepted; fixed ones must match.
     return not isinstance(dim, int) or dim == want
+
+
+def probe_images() -> np.ndarray:
+    """A blank image and a one-like bar the height of the digit box: inputs every model must answer finitely."""
+    x = np.zeros((2, *INPUT_SHAPE), np.float32)
+    top, middle = (IMAGE_SIZE - DIGIT_BOX) // 2, IMAGE_SIZE // 2
+    x[1, :, top : top + DIGIT_BOX, middle - 1 : middle + 1] = 1.0
+    return x
 
 
 class OnnxModel:
@@ -46,9 +61,11 @@ class OnnxModel:
         if not self.path.is_file():
             raise ModelError(f"{self.path}: model file not found")
         try:
-            self.card: dict[str, Any] = load_card(self.path) or {}
+            self.model_card: ModelCard | None = load_card(self.path)
         except CardError as e:
             raise ModelError(str(e)) from None
+        # The card as plain JSON, for the faces (/api/model, `card["test"]`); {} without one.
+        self.card: dict[str, Any] = self.model_card.to_json() if self.model_card else {}
         options = ort.SessionOptions()
         # One thread per call by default: the app and server answer one small
         # drawing at a time, where thread hand-offs cost more than they save.
@@ -58,10 +75,11 @@ class OnnxModel:
         try:
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({str(e).splitlines()[0][:200]})") from None
+            raise ModelError(f"{self.path}: not a loadable ONNX model ({_first_line(e)})") from None
         self._check_shapes()
-        self.temperature = float(self.card.get("temperature", 1.0))
-        self.unsure_threshold = float(self.card.get("unsure_threshold", DEFAULT_UNSURE))
+        self._probe()
+        self.temperature = float(self.model_card.temperature) if self.model_card else 1.0
+        self.unsure_threshold = float(self.model_card.unsure_threshold) if self.model_card else DEFAULT_UNSURE
 
     def _check_shapes(self) -> None:
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
@@ -73,11 +91,23 @@ class OnnxModel:
         if len(shape_out) != 2 or not _dim_ok(shape_out[1], NUM_CLASSES):
             raise ModelError(f"{self.path}: output shape {shape_out}, expected (N, {NUM_CLASSES})")
 
+    def _probe(self) -> None:
+        """Refuse now, not at the first drawing, a model that cannot run or answers NaN or inf."""
+        for image in probe_images():  # one at a time, so a model made for batches of one still loads
+            try:
+                self.logits(image[None])
+            except ModelError:
+                raise
+            except Exception as e:  # onnxruntime raises its own untyped errors
+                raise ModelError(f"{self.path}: fails on a probe image ({_first_line(e)})") from None
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) logits."""
         out = batched_logits(self.session, x)
         if out.ndim != 2 or out.shape[1] != NUM_CLASSES:
             raise ModelError(f"{self.path}: model returned shape {out.shape}, expected (N, {NUM_CLASSES})")
+        if not np.isfinite(out).all():
+            raise ModelError(f"{self.path}: model returned logits that are NaN or infinite; refused")
         return out
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from numrec import fileio, metrics
-from numrec.read import card as card_mod
+from numrec.read.card import ModelCard, card_path
 from numrec.train import checkpoint
 from numrec.train.loop import Split, TrainConfig, config_dict, to_tensor
 from numrec.train.network import DigitCNN, count_parameters, predict_logits
@@ -33,7 +33,7 @@ def finish(
     out: Path,
     command: str,
     seconds: float,
-) -> dict[str, Any]:
+) -> ModelCard:
     """Best weights -> model.onnx + model.json in `out`; returns the card."""
     model = checkpoint.build_model(state | {"model": state["best"]["model"]})
     temperature, val_logits, val_labels = calibrate(model, split)
@@ -44,7 +44,7 @@ def finish(
     raw = metrics.summary(test_logits, test[1].astype(np.int64))
     cal = metrics.summary(test_logits, test[1].astype(np.int64), temperature)
     val_probs = metrics.softmax(val_logits, temperature)
-    card = card_mod.base_card(
+    card = ModelCard(  # checked as it is made: a NaN temperature fails here, before any file is written
         architecture=config_dict(model.config) | {"parameters": count_parameters(model)},
         training=config_dict(cfg) | {"best_epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_acc"]},
         test={
@@ -74,6 +74,6 @@ def finish(
     # The pair is written last and back to back: a kill between the two leaves
     # a model and card whose sha256 disagree, which loading refuses clearly.
     fileio.write_bytes(onnx_path, onnx_bytes)
-    fileio.write_json(card_mod.card_path(onnx_path), card)
+    fileio.write_json(card_path(onnx_path), card.to_json())
     fileio.write_json(out / "history.json", state["history"])
     return card
