@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-import drawn_data as dd  # noqa: E402
+import common  # noqa: F401 (puts tests/ on sys.path for support)
+from support import drawn_data as dd
 
 CORPUS = {"pen_strokes": 900, "pen_pixels": 700, "mnist_drawn": 300, "numbers": 300, "touching": 300}
 

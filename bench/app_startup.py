@@ -12,28 +12,17 @@ same way is the baseline, measured in the same run.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import time
 
+import common  # noqa: F401 (puts tests/ on sys.path for support)
+from support.xvfb import visible_windows, window_title, xvfb_display
+
 POLL_S = 0.005
 LIMIT_S = 30.0
 BARE_TK = "import tkinter as t; r = t.Tk(); r.title('numrec: bare tk'); r.mainloop()"
-
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    read, write = os.pipe()
-    cmd = ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-dpi", "96", "-nolisten", "tcp"]
-    proc = subprocess.Popen(cmd, pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as f:
-        return proc, ":" + f.readline().strip()
-
-
-def xdotool(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True).stdout.strip()
 
 
 def wait_for(test: object, start: float) -> float:
@@ -54,13 +43,13 @@ def one_run(env: dict[str, str], cmd: list[str], ready_title: bool) -> tuple[flo
         found: list[str] = []
 
         def visible() -> bool:
-            found[:] = xdotool(env, "search", "--onlyvisible", "--name", "^numrec: ").split()
+            found[:] = visible_windows(env)
             return bool(found)
 
         shown = wait_for(visible, start)
         if not ready_title:
             return shown, shown
-        ready = wait_for(lambda: not xdotool(env, "getwindowname", found[0]).endswith("loading model"), start)
+        ready = wait_for(lambda: not window_title(env, found[0]).endswith("loading model"), start)
         return shown, ready
     finally:
         app.terminate()
@@ -77,15 +66,11 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--model", help="ONNX model (default: the shipped one)")
     args = p.parse_args()
-    xvfb, display = start_xvfb()
-    env = {**os.environ, "DISPLAY": display}
     app = [sys.executable, "-m", "numrec", "app", *(["--model", args.model] if args.model else [])]
-    try:
+    with xvfb_display() as env:
         one_run(env, app, True)  # warm the file cache once; not counted
         runs = [one_run(env, app, True) for _ in range(args.runs)]
         bare = [one_run(env, [sys.executable, "-c", BARE_TK], False)[0] for _ in range(args.runs)]
-    finally:
-        xvfb.terminate()
     print(f"numrec app start-up under Xvfb, {args.runs} runs each (python {sys.version.split()[0]})")
     print(summary("bare Tk window (baseline)", bare))
     print(summary("numrec window visible", [r[0] for r in runs]))

@@ -1,17 +1,25 @@
 """What the benches share: latency percentiles, a process's memory, and their section of docs/BENCHMARKS.md.
 
 Imported as `from common import ...`: `python bench/NAME.py` puts bench/ first on sys.path.
+Importing it also puts tests/ on sys.path (here, and nowhere else in bench/), so that
+the benches use the harness the tests use: `from support.servers import numrec_serve`.
+Import common before support (isort's order does: "common" < "support").
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
+TESTS = str(ROOT / "tests")
+if TESTS not in sys.path:
+    sys.path.append(TESTS)  # after bench/ and site-packages: tests/ shadows nothing
 
 
 def linear_percentile(values: Sequence[float], q: float) -> float:

@@ -17,13 +17,10 @@ when it is installed, else a seeded mutation fuzzer over the same seeds.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
-import io
 import json
 import random
 import resource
-import struct
 import sys
 import tempfile
 import time
@@ -34,9 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from common import proc_memory_kib
+from fuzz_targets import JSON_DICT, SEEDS, TARGETS
 
 HANG_SECONDS = 2.0
 MAX_LEN = 8192
@@ -116,206 +112,6 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-# --- targets: each returns an outcome name, or raises for a crash --------------------------------
-
-
-def check(prediction: Any, width: int, height: int) -> str:
-    """'ok'/'unsure'/'no_digit' for a well-formed answer; raises AssertionError otherwise."""
-    assert prediction.status in ("ok", "unsure", "no_digit")
-    assert (prediction.number is None) == (not prediction.digits)
-    for d in prediction.digits:
-        assert 0 <= d.digit < 10 and 0.0 <= d.confidence <= 1.0 and abs(sum(d.probabilities) - 1) < 1e-4
-        x, y, w, h = d.box
-        assert x >= 0 and y >= 0 and w >= 1 and h >= 1 and x + w <= width and y + h <= height, d.box
-        assert d.image.shape == (28, 28) and np.isfinite(d.image).all()
-    json.dumps(prediction.to_dict())
-    return str(prediction.status)
-
-
-def image_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.read.images import ImageError, load_image
-    from numrec.read.recognizer import Recognizer
-
-    recognizer = Recognizer(model)
-
-    def run(data: bytes) -> str:
-        try:
-            image = load_image(data[1:])
-        except ImageError:
-            return "refused"
-        multi = bool(data[0] & 1) if data else True
-        return check(recognizer.predict(image, multi=multi), *image.size)
-
-    return run
-
-
-def strokes_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.faces.web.server import ApiError, parse_strokes
-    from numrec.read.recognizer import Recognizer
-
-    recognizer = Recognizer(model)
-
-    def run(data: bytes) -> str:
-        body = structured_drawing(data[1:]) if data and data[0] & 2 else data[1:]
-        try:
-            drawing = parse_strokes(body)
-        except ApiError as e:
-            assert e.status in (400, 422), e.status
-            return f"refused_{e.status}"
-        multi = bool(data[0] & 1) if data else True
-        return check(recognizer.predict(drawing, multi=multi), drawing.width, drawing.height)
-
-    return run
-
-
-def structured_drawing(data: bytes) -> bytes:
-    """Bytes -> a well-formed strokes document, so that half the inputs reach recognition.
-
-    Three uint16 give width, height and line width (1/64 px); then int16 (x, y) pairs, where
-    x = -32768 starts a new stroke. Values may still be out of range: those are refused with 422.
-    """
-    data = data + bytes(max(0, 6 - len(data)))
-    width, height, lw = struct.unpack_from("<HHH", data)
-    tail = data[6 : 6 + (len(data) - 6) // 4 * 4]
-    pairs = np.frombuffer(tail, dtype="<i2").reshape(-1, 2).astype(float)
-    strokes: list[list[list[float]]] = [[]]
-    for x, y in pairs:
-        if x == -32768:
-            strokes.append([])
-        else:
-            strokes[-1].append([x / 4, y / 4])
-    doc = {"width": width % 9000, "height": height % 9000, "line_width": lw / 64, "strokes": strokes}
-    return json.dumps(doc).encode()
-
-
-IDX_IMAGES = np.random.default_rng(0).integers(0, 256, (2, 28, 28), dtype=np.uint8)
-IDX_LABELS = np.array([3, 9], np.uint8)
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
-    return header + array.tobytes()
-
-
-def idx_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
-    from numrec.mnist import DataError, IdxFile, read_idx_bytes
-
-    specs = [
-        IdxFile("images", IDX_IMAGES_MAGIC, 2, hashlib.md5(idx_bytes(IDX_IMAGES)).hexdigest()),
-        IdxFile("labels", IDX_LABELS_MAGIC, 2, hashlib.md5(idx_bytes(IDX_LABELS)).hexdigest()),
-    ]
-
-    def run(data: bytes) -> str:
-        spec = specs[data[0] & 1] if data else specs[0]
-        try:
-            array = read_idx_bytes(data[1:], spec.stem, spec)
-        except DataError as e:
-            assert str(e).startswith(f"{spec.stem}: "), str(e)
-            return "refused"
-        assert array.shape[0] == 2 and array.dtype == np.uint8
-        return "accepted"
-
-    return run
-
-
-TARGETS: dict[str, Callable[[str | None], Callable[[bytes], str]]] = {
-    "image": image_target,
-    "strokes": strokes_target,
-    "idx": idx_target,
-}
-
-
-# --- seeds ----------------------------------------------------------------------------------------
-
-
-def image_seeds() -> list[bytes]:
-    from PIL import Image
-
-    canvas = np.full((40, 32), 255, np.uint8)
-    canvas[6:30, 8:11] = 0
-    canvas[20:23, 8:26] = 0
-    canvas[6:36, 20:23] = 0
-    two = np.hstack([canvas, canvas[:, ::-1]])
-    seeds = []
-    for pixels in (canvas, two):
-        for fmt, mode in (
-            ("PNG", "L"),
-            ("PNG", "RGBA"),
-            ("PNG", "P"),
-            ("JPEG", "RGB"),
-            ("GIF", "P"),
-            ("BMP", "RGB"),
-            ("WEBP", "RGB"),
-            ("TIFF", "CMYK"),
-            ("PNG", "1"),
-            ("ICO", "RGBA"),
-            ("PPM", "L"),
-        ):
-            buf = io.BytesIO()
-            Image.fromarray(pixels).convert(mode).save(buf, format=fmt)
-            seeds.append(b"\x01" + buf.getvalue())
-    return seeds
-
-
-def strokes_seeds() -> list[bytes]:
-    docs = [
-        {"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]},
-        {"width": 280, "height": 280, "line_width": 16, "strokes": [[[80, 50], [200, 50], [120, 240]]]},
-        {
-            "width": 400,
-            "height": 200,
-            "line_width": 12,
-            "strokes": [
-                [[60, 40], [30, 120], [110, 120]],
-                [[90, 60], [90, 170]],
-                [[220, 60], [300, 60], [230, 170], [310, 170]],
-            ],
-        },
-        {"width": 8, "height": 8, "line_width": 0.5, "strokes": [[[1, 1]], []]},
-        {"width": 300, "height": 300, "line_width": 999, "strokes": [[[-30000, 5], [30000, 5.5]]]},
-        {"width": 280, "height": 280, "line_width": 16, "strokes": []},
-    ]
-    structured = [
-        b"\x03"
-        + struct.pack("<HHH", 280, 280, 16 * 64)
-        + np.array([[560, 160], [560, 960], [-32768, 0], [320, 200], [800, 200], [480, 960]], "<i2").tobytes()
-    ]
-    return [b"\x01" + json.dumps(d).encode() for d in docs] + structured
-
-
-def idx_seeds() -> list[bytes]:
-    raws = [idx_bytes(IDX_IMAGES), idx_bytes(IDX_LABELS)]
-    return [bytes([i]) + blob for i, raw in enumerate(raws) for blob in (raw, gzip.compress(raw, mtime=0))]
-
-
-SEEDS: dict[str, Callable[[], list[bytes]]] = {"image": image_seeds, "strokes": strokes_seeds, "idx": idx_seeds}
-JSON_DICT = [
-    '"width"',
-    '"height"',
-    '"line_width"',
-    '"strokes"',
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    ":",
-    "1e308",
-    "-0",
-    "0.5",
-    "NaN",
-    "Infinity",
-    "null",
-    "true",
-    "8192",
-    "8193",
-    "[[",
-    "]]",
-    '"\\u0000"',
-]
 
 
 # --- engines --------------------------------------------------------------------------------------

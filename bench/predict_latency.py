@@ -11,14 +11,11 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from common import p50_p99_ms, write_section  # noqa: E402
-from drawn_data import canvas_image, drawn_pendigits, mnist_test  # noqa: E402
-from numrec.read.recognizer import Recognizer  # noqa: E402
+from common import p50_p99_ms, write_section
+from numrec.read.recognizer import Recognizer
+from support.drawn_data import canvas_image, drawn_pendigits, mnist_test
 
 
 def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[float, float]]:

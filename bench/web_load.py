@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from common import p50_p99_ms, proc_memory_kib
-
-HOST = "127.0.0.1"
+from support.http import HOST, kept_alive_exchange, post_request
+from support.imagefiles import encode
+from support.servers import numrec_serve
 
 
 @dataclass
@@ -59,21 +55,8 @@ def request_bytes(kind: str) -> bytes:
     else:
         canvas = Image.new("L", (280, 280), 255)
         ImageDraw.Draw(canvas).line([(80, 60), (200, 60), (120, 235)], fill=0, width=16)
-        buf = io.BytesIO()
-        canvas.save(buf, format="PNG")
-        body, path, ctype = buf.getvalue(), "/api/predict?multi=0", "image/png"
-    head = f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
-    return head.encode() + body
-
-
-async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> bool:
-    """Send one request on a kept-alive connection; True for a 200 with its whole body read."""
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    length = next(int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length")
-    await reader.readexactly(length)
-    return lines[0].split(" ")[1] == "200"
+        body, path, ctype = encode(canvas), "/api/predict?multi=0", "image/png"
+    return post_request(path, ctype, body, close=False)
 
 
 async def client(port: int, request: bytes, until: float, tally: Tally) -> None:
@@ -82,7 +65,7 @@ async def client(port: int, request: bytes, until: float, tally: Tally) -> None:
         while time.perf_counter() < until:
             start = time.perf_counter()
             try:
-                ok = await exchange(reader, writer, request)
+                ok = await kept_alive_exchange(reader, writer, request)
             except (OSError, asyncio.IncompleteReadError, StopIteration, ValueError):
                 tally.errors += 1
                 writer.close()
@@ -117,41 +100,17 @@ def loads_torch(pid: int) -> bool:
     return any("torch" in Path(f"/proc/{p}/maps").read_text() for p in [pid, *children(pid)])
 
 
-def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port), "--workers", str(args.workers)]
-    cmd += ["--model", args.model] if args.model else []
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"server did not start: {' '.join(cmd)}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 def run(args: argparse.Namespace) -> dict[str, object]:
-    port = free_port()
-    proc = start_server(args, port)
-    try:
-        rss_start = rss_mib(proc.pid)
+    model = ["--model", args.model] if args.model else []
+    with numrec_serve("--workers", str(args.workers), model_options=model) as server:
+        port, pid = server.port, server.proc.pid
+        rss_start = rss_mib(pid)
         request = request_bytes(args.kind)
         warm = asyncio.run(load(port, request, args.warmup, args.concurrency))
-        rss_warm = rss_mib(proc.pid)
+        rss_warm = rss_mib(pid)
         tally = asyncio.run(load(port, request, args.seconds, args.concurrency))
-        rss_end = rss_mib(proc.pid)
-        torch = loads_torch(proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        rss_end = rss_mib(pid)
+        torch = loads_torch(pid)
     n = len(tally.latencies)
     p50, p99 = p50_p99_ms(tally.latencies)
     return {

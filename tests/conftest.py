@@ -1,21 +1,21 @@
-"""Shared fixtures: where the real data lies, and a tiny idx-file builder."""
+"""Shared fixtures: where the real data lies (tests/support/paths.py says where).
+
+pytest puts tests/ on sys.path for this rootdir conftest, so the tests import the shared harness as `support`.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-MNIST_DIR = Path(os.environ.get("NUMREC_TEST_MNIST", REPO.parent / "shared" / "data" / "mnist"))
-PENDIGITS = REPO.parent / "shared" / "data" / "pendigits" / "pendigits-train.json"
+from support.paths import MNIST_DIR, PENDIGITS, have_mnist
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.fail(f"real MNIST not found at {MNIST_DIR}: the tests need ../shared/data/mnist")
+    if not have_mnist():
+        pytest.fail(f"real MNIST not found at {MNIST_DIR}: the tests need ../shared/data/mnist (or NUMREC_TEST_MNIST)")
     return MNIST_DIR
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from idxfiles import idx_bytes, write_idx
 from numrec import mnist as data
 from numrec.faces.cli import main as cli_main
 from numrec.mnist import MNIST_FILES, DataError, IdxFile
+from support.idxfiles import idx_bytes, write_idx
 
 TINY_IMAGES = np.arange(3 * 28 * 28, dtype=np.uint32).reshape(3, 28, 28).astype(np.uint8)
 TINY_LABELS = np.array([3, 1, 4], dtype=np.uint8)

@@ -7,7 +7,9 @@ Subsamples are seeded, so the figures are the same on every run.
 import numpy as np
 import pytest
 
-from drawn_data import (
+from numrec.read.segment import pixel_view
+from numrec.read.strokes import Strokes
+from support.drawn_data import (
     CONDITIONS,
     canvas_image,
     drawn_mnist,
@@ -18,8 +20,6 @@ from drawn_data import (
     sample,
     touching_numbers,
 )
-from numrec.read.segment import pixel_view
-from numrec.read.strokes import Strokes
 
 pytestmark = pytest.mark.slow
 

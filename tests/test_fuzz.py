@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from typing import Any
 
 import numpy as np
@@ -18,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from idxfiles import idx_bytes
-from imagefiles import encode
-from models import model_path
-from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, NUM_CLASSES
+from numrec.geometry import IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
 from numrec.mnist import DataError, IdxFile, read_idx_bytes
 from numrec.read.images import ImageError, load_image
 from numrec.read.recognizer import Recognizer
-from numrec.read.results import Prediction
 from numrec.read.strokes import Strokes, StrokesError
+from support.idxfiles import TINY_IMAGES, TINY_LABELS, idx_bytes
+from support.imagefiles import drawn_four, encode
+from support.models import model_path
+from support.predictions import check_prediction
 
 FUZZ = settings(
     max_examples=250,
@@ -42,28 +41,12 @@ def recognizer() -> Recognizer:
     return Recognizer(model_path())
 
 
-def check_prediction(p: Prediction, width: int, height: int) -> None:
-    """What every answer must look like, whatever the input was."""
-    assert p.status in ("ok", "unsure", "no_digit")
-    assert (p.number is None) == (p.status == "no_digit") == (not p.digits)
-    for d in p.digits:
-        assert 0 <= d.digit < NUM_CLASSES and 0 <= d.confidence <= 1
-        assert len(d.probabilities) == NUM_CLASSES and abs(sum(d.probabilities) - 1) < 1e-4
-        x, y, w, h = d.box
-        assert x >= 0 and y >= 0 and w >= 1 and h >= 1 and x + w <= width and y + h <= height, d.box
-        assert d.image.shape == (28, 28) and np.isfinite(d.image).all()
-    json.dumps(p.to_dict())
-
-
 # --- images: bytes -> load_image -> recognize ----------------------------------------------
 
 
 def seed_files() -> list[bytes]:
     """Small real encodings of a drawn 4, one per format Pillow reads and users send."""
-    canvas = np.full((40, 32), 255, np.uint8)
-    canvas[6:30, 8:11] = 0
-    canvas[20:23, 8:26] = 0
-    canvas[6:36, 20:23] = 0
+    canvas = drawn_four()
     out = []
     for fmt, mode in (
         ("PNG", "L"),
@@ -208,9 +191,7 @@ def test_any_text_sent_as_strokes_answers_4xx(text: str) -> None:
 
 # --- the idx reader ------------------------------------------------------------------------
 
-IMAGES = np.random.default_rng(0).integers(0, 256, (2, 28, 28), dtype=np.uint8)
-LABELS = np.array([3, 9], np.uint8)
-IDX_SEEDS = [(idx_bytes(IMAGES), IDX_IMAGES_MAGIC, 2), (idx_bytes(LABELS), IDX_LABELS_MAGIC, 2)]
+IDX_SEEDS = [(idx_bytes(TINY_IMAGES), IDX_IMAGES_MAGIC, 2), (idx_bytes(TINY_LABELS), IDX_LABELS_MAGIC, 2)]
 
 
 @st.composite
@@ -257,7 +238,7 @@ def test_mutated_idx_files_are_read_exactly_or_refused(case: tuple[bytes, IdxFil
 
 
 def test_gzip_file_with_a_corrupt_deflate_stream_is_a_data_error() -> None:
-    raw = idx_bytes(IMAGES)
+    raw = idx_bytes(TINY_IMAGES)
     blob = bytearray(gzip.compress(raw, mtime=0))
     blob[10] = 0xFF  # first byte of the deflate data: an invalid block type
     spec = IdxFile("train-images-idx3-ubyte.gz", IDX_IMAGES_MAGIC, 2, hashlib.md5(raw).hexdigest())

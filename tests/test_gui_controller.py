@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from models import model_path
 from numrec.faces.desktop.controller import LIVE_INTERVAL_S, NUMBER_CANVAS, Controller, Drawing, describe
 from numrec.faces.desktop.worker import Worker, load_recognizer
 from numrec.read.results import DigitResult, Prediction
 from numrec.read.strokes import Strokes
+from support.models import model_path
 
 WAIT_S = 20.0
 Points = list[tuple[float, float]]

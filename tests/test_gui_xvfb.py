@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,34 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from models import model_args
-from numrec.faces.desktop.window import PAD
+from numrec.faces.desktop.style import PAD
+from support.models import model_args
+from support.xvfb import have_x_tools, visible_windows, window_title, xdotool, xvfb_display
 
 WAIT_S = 20.0
 SETTLE_S = 0.3
-needs_x = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")), reason="needs Xvfb and xdotool")
-
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """Xvfb on a free display number, which it picks itself and reports through -displayfd."""
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-dpi", "96", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        pytest.fail("Xvfb did not start")
-    return proc, f":{number}"
-
-
-def xdotool(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=WAIT_S)
-    return done.stdout.strip()
+needs_x = pytest.mark.skipif(not have_x_tools(), reason="needs Xvfb and xdotool")
 
 
 class Window:
@@ -54,7 +32,7 @@ class Window:
         self.env, self.wid = env, wid
 
     def title(self) -> str:
-        return xdotool(self.env, "getwindowname", self.wid)
+        return window_title(self.env, self.wid)
 
     def wait_title(self, prefix: str) -> str:
         """Wait until the title starts with prefix and still does a moment later (live updates settle)."""
@@ -89,10 +67,8 @@ class Window:
 
 @pytest.fixture(scope="module")
 def display() -> Iterator[dict[str, str]]:
-    proc, name = start_xvfb()
-    yield {**os.environ, "DISPLAY": name}
-    proc.terminate()
-    proc.wait(timeout=WAIT_S)
+    with xvfb_display(WAIT_S) as env:
+        yield env
 
 
 @pytest.fixture
@@ -101,7 +77,7 @@ def window(display: dict[str, str], tmp_path: Path) -> Iterator[Window]:
     with log.open("w") as err:
         app = subprocess.Popen([sys.executable, "-m", "numrec", "app", *model_args()], env=display, stderr=err)
     try:
-        wid = xdotool(display, "search", "--sync", "--onlyvisible", "--name", "^numrec: ").split()[0]
+        wid = visible_windows(display, sync=True)[0]
         xdotool(display, "windowfocus", "--sync", wid)
         win = Window(display, wid)
         win.wait_title("numrec: draw a digit")  # the model has loaded

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drawn_data import mnist_test, recognizer
-from imagefiles import encode, zero_png
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
 from numrec.read import ink as ik
 from numrec.read import pieces as pc
 from numrec.read.images import MAX_PIXELS, ImageError, load_image
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Strokes
+from support.drawn_data import mnist_test, recognizer
+from support.imagefiles import encode, zero_png
 
 
 def mnist_on_canvas(index: int, dark_on_light: bool = True) -> tuple[np.ndarray, int]:

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drawn_data import mnist_test
-from imagefiles import zero_png
-from models import model_args
 from numrec.faces.cli import main
+from support.drawn_data import mnist_test
+from support.imagefiles import zero_png
+from support.models import model_args
 
 
 @pytest.fixture
@@ -65,8 +65,9 @@ def test_unreadable_file_is_reported_and_the_others_still_run(
     captured = capsys.readouterr()
     assert code != 0
     assert captured.err.startswith(f"{files[bad]}: error: ") and message in captured.err
-    results = json.loads(captured.out)["results"]
-    assert [r["file"] for r in results] == [str(files["number"])]
+    failure, result = json.loads(captured.out)["results"]
+    assert failure["file"] == str(files[bad]) and message in failure["error"] and set(failure) == {"file", "error"}
+    assert result["file"] == str(files["number"]) and result["number"] == expected_number()
 
 
 def test_huge_image_is_refused_without_decoding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

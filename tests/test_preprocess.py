@@ -1,12 +1,12 @@
 import numpy as np
 from PIL import Image
 
-from drawn_data import mnist_test
 from numrec.geometry import DIGIT_BOX, IMAGE_SIZE
 from numrec.read import digit as pp
 from numrec.read import images
 from numrec.read import ink as ik
 from numrec.read.segment import pixel_view
+from support.drawn_data import mnist_test
 
 
 def bar(height: int = 120, width: int = 12, canvas: int = 200) -> np.ndarray:
