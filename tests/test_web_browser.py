@@ -9,6 +9,7 @@ screenshots of the results (how docs/screenshot-web*.png are made).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import shutil
@@ -186,3 +187,9 @@ def test_the_server_process_never_loads_torch(server: tuple[str, int]) -> None:
     maps = Path(f"/proc/{server[1]}/maps").read_text()
     assert "onnxruntime" in maps  # the model is loaded in this process
     assert "torch" not in maps
+
+
+def test_page_words_confidence_like_the_command_line_and_the_window(page: Page) -> None:
+    cases = json.loads((Path(__file__).parent / "data" / "percent_cases.json").read_text())
+    worded = page.evaluate("(cases) => cases.map(([p]) => window.numrecPercent(p))", cases)
+    assert worded == [words for _, words in cases]

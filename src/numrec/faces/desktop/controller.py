@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from numrec import fileio
 from numrec.faces.desktop.worker import Job, Worker
+from numrec.faces.wording import percent
 
 # numpy and Pillow load with the model on the worker thread, so the window shows sooner.
 if TYPE_CHECKING:
@@ -61,13 +62,6 @@ class Verdict:
 
 EMPTY = Verdict("empty", "", "Draw a digit on the canvas.", summary="draw a digit")
 LOADING = Verdict("loading", "", "Loading the model...", summary="loading model")
-
-
-def percent(confidence: float) -> str:
-    # Never claim 100%: the model is calibrated, not infallible.
-    if confidence >= 0.995:
-        return ">99%"
-    return "<1%" if 0 < confidence < 0.005 else f"{confidence:.0%}"
 
 
 def describe(pred: Prediction) -> Verdict:

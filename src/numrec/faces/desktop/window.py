@@ -1,4 +1,4 @@
-"""`numrec app`: the drawing window (Tk widgets only; the logic is in gui_controller).
+"""`numrec app`: the drawing window (Tk widgets only; the logic is in controller.py).
 
 Strokes are painted as line segments between motion events with round caps
 and joins, and kept as vectors that go to the recognizer: no screen grab, so it
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from numrec.faces.desktop import style as st
 from numrec.faces.desktop.controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, percent
 from numrec.faces.desktop.worker import Worker, load_recognizer
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
@@ -24,18 +25,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 EXIT_NO_DISPLAY = 1
-# Padding around the canvas and panels, in pixels at 96 dpi (scaled on HiDPI).
-PAD = 12
-# The 28x28 image the model saw is shown this many times larger.
-ZOOM = 4
-# Bar chart rows and width, in pixels at 96 dpi.
-BAR_ROW, BAR_WIDTH = 22, 180
-# The result in large type: this many points, for up to HEADLINE_FITS characters.
-HEADLINE_PT, HEADLINE_FITS, HEADLINE_MIN_PT = 56, 3, 16
 POLL_MS = 30  # how often the window checks for a finished recognition
-# Colours: ink on white paper, a light grey window, one accent for the top digit and boxes.
-INK, PAPER, BACK, EDGE = "#111111", "#ffffff", "#f3f4f6", "#c9d1d9"
-ACCENT, MUTED, TRACK, OTHER = "#1f6feb", "#57606a", "#e1e4e8", "#8c959f"
 PICTURE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
 SHORTCUTS = "Enter recognize   Esc clear   Ctrl+Z undo   Ctrl+N number mode   Ctrl+O open   Ctrl+S save"
 
@@ -58,7 +48,7 @@ class App:
         # Tk's scaling is pixels per point: 96 dpi gives 4/3. Pixel sizes grow with it.
         self.f = max(1.0, round(float(root.tk.call("tk", "scaling")) * 72 / 96 * 4) / 4)
         base = font.nametofont("TkDefaultFont").actual()["family"]
-        self.big = font.Font(family=base, size=HEADLINE_PT, weight="bold")
+        self.big = font.Font(family=base, size=st.HEADLINE_PT, weight="bold")
         self.mid = font.Font(family=base, size=12)
         self.photos: dict[str, Any] = {}
         self.number = tk.BooleanVar(value=controller.number_mode)
@@ -71,48 +61,48 @@ class App:
         return round(value * self.f)
 
     def _build(self) -> None:
-        tk, root, pad = self.tk, self.root, self.px(PAD)
-        root.configure(background=BACK)
+        tk, root, pad = self.tk, self.root, self.px(st.PAD)
+        root.configure(background=st.BACK)
         root.columnconfigure(0, weight=1)
         root.rowconfigure(0, weight=1)
         w, h = self._canvas_size()
-        self.canvas = tk.Canvas(root, width=w, height=h, background=PAPER, cursor="pencil")
-        self.canvas.configure(highlightthickness=1, highlightbackground=EDGE, highlightcolor=EDGE)
+        self.canvas = tk.Canvas(root, width=w, height=h, background=st.PAPER, cursor="pencil")
+        self.canvas.configure(highlightthickness=1, highlightbackground=st.EDGE, highlightcolor=st.EDGE)
         self.canvas.grid(row=0, column=0, sticky="nsew", padx=(pad, 0), pady=(pad, 0))
         self.canvas.bind("<Configure>", lambda e: self._resized(e.width, e.height))
         self._build_panel(root, pad)
         self._build_buttons(root, pad)
-        self.help = tk.Label(root, text=SHORTCUTS, fg=MUTED, bg=BACK, anchor="w")
+        self.help = tk.Label(root, text=SHORTCUTS, fg=st.MUTED, bg=st.BACK, anchor="w")
         self.help.grid(row=2, column=0, columnspan=2, sticky="ew", padx=pad, pady=(0, pad))
 
     def _build_panel(self, root: Any, pad: int) -> None:
         tk = self.tk
-        panel = tk.Frame(root, bg=BACK)
+        panel = tk.Frame(root, bg=st.BACK)
         panel.grid(row=0, column=1, sticky="n", padx=pad, pady=(pad, 0))
-        top = tk.Frame(panel, bg=BACK)
+        top = tk.Frame(panel, bg=st.BACK)
         top.pack(anchor="w", fill="x")
-        self.headline = tk.Label(top, font=self.big, bg=BACK, fg=INK, anchor="w")
+        self.headline = tk.Label(top, font=self.big, bg=st.BACK, fg=st.INK, anchor="w")
         self.headline.pack(side="left", anchor="w")
-        self.seen = tk.Label(top, bg=BACK, borderwidth=0)
+        self.seen = tk.Label(top, bg=st.BACK, borderwidth=0)
         self.seen.pack(side="right", anchor="ne", padx=(pad, 0))
-        self.detail = tk.Label(panel, font=self.mid, bg=BACK, fg=INK, justify="left", anchor="w")
-        self.detail.configure(wraplength=self.px(BAR_WIDTH + 80), height=3)
+        self.detail = tk.Label(panel, font=self.mid, bg=st.BACK, fg=st.INK, justify="left", anchor="w")
+        self.detail.configure(wraplength=self.px(st.BAR_WIDTH + 80), height=3)
         self.detail.pack(anchor="w", fill="x", pady=(0, pad // 2))
-        self.bars = tk.Canvas(panel, width=self.px(BAR_WIDTH + 80), height=self.px(BAR_ROW) * NUM_CLASSES)
-        self.bars.configure(background=BACK, highlightthickness=0)
+        self.bars = tk.Canvas(panel, width=self.px(st.BAR_WIDTH + 80), height=self.px(st.BAR_ROW) * NUM_CLASSES)
+        self.bars.configure(background=st.BACK, highlightthickness=0)
         self.bars.pack(anchor="w")
 
     def _build_buttons(self, root: Any, pad: int) -> None:
         tk = self.tk
-        row = tk.Frame(root, bg=BACK)
+        row = tk.Frame(root, bg=st.BACK)
         row.grid(row=1, column=0, sticky="ew", padx=(pad, 0), pady=(pad, pad // 2))
         for text, action in (("Recognize", self.c.recognize), ("Clear", self.clear), ("Undo", self.undo)):
             tk.Button(row, text=text, command=action, width=8).pack(side="left", padx=(0, pad // 2))
-        tail = tk.Frame(root, bg=BACK)
+        tail = tk.Frame(root, bg=st.BACK)
         tail.grid(row=1, column=1, sticky="w", padx=pad, pady=(pad, pad // 2))
         for text, on in (("Digit", False), ("Number", True)):
             radio = tk.Radiobutton(tail, text=text, variable=self.number, value=on, command=self._mode)
-            radio.configure(bg=BACK, activebackground=BACK, highlightthickness=0)
+            radio.configure(bg=st.BACK, activebackground=st.BACK, highlightthickness=0)
             radio.pack(side="left")
         tk.Button(tail, text="Save...", command=self.save).pack(side="right")
         tk.Button(tail, text="Open...", command=self.open).pack(side="right", padx=(pad, pad // 2))
@@ -138,7 +128,7 @@ class App:
         if had_picture:
             self.redraw()
         r = self.c.drawing.line_width / 2
-        self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=INK, outline=INK, tags="ink")
+        self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=st.INK, outline=st.INK, tags="ink")
 
     def _drag(self, x: int, y: int) -> None:
         start = self.c.drag(x, y)
@@ -149,7 +139,7 @@ class App:
     def _segment(self, points: list[tuple[float, float]]) -> None:
         flat = [v for p in points for v in p]
         width = self.c.drawing.line_width
-        self.canvas.create_line(*flat, fill=INK, width=width, capstyle="round", joinstyle="round", tags="ink")
+        self.canvas.create_line(*flat, fill=st.INK, width=width, capstyle="round", joinstyle="round", tags="ink")
 
     def redraw(self) -> None:
         """Repaint the canvas from the controller: picture or strokes, then digit boxes."""
@@ -163,7 +153,7 @@ class App:
         r = self.c.drawing.line_width / 2
         for stroke in self.c.drawing.strokes:
             x, y = stroke[0]
-            self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=INK, outline=INK, tags="ink")
+            self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=st.INK, outline=st.INK, tags="ink")
             if len(stroke) > 1:
                 self._segment(stroke)
         self._draw_boxes()
@@ -173,17 +163,17 @@ class App:
         if not self.c.number_mode and self.c.picture is None:
             return
         for i, (x, y, w, h) in enumerate(self.c.canvas_boxes()):
-            self.canvas.create_rectangle(x, y, x + w, y + h, outline=ACCENT, width=self.px(2), tags="box")
-            self.canvas.create_text(x + self.px(3), y, text=str(i + 1), anchor="sw", fill=ACCENT, tags="box")
+            self.canvas.create_rectangle(x, y, x + w, y + h, outline=st.ACCENT, width=self.px(2), tags="box")
+            self.canvas.create_text(x + self.px(3), y, text=str(i + 1), anchor="sw", fill=st.ACCENT, tags="box")
 
     # Results.
     def show_verdict(self) -> None:
         v = self.c.verdict
         self.root.title(v.title)
         # Long numbers get smaller type so they never run into the image beside them.
-        size = HEADLINE_PT * HEADLINE_FITS // max(len(v.headline), HEADLINE_FITS)
-        self.big.configure(size=max(size, HEADLINE_MIN_PT))
-        self.headline.configure(text=v.headline, fg=MUTED if v.status == "unsure" else INK)
+        size = st.HEADLINE_PT * st.HEADLINE_FITS // max(len(v.headline), st.HEADLINE_FITS)
+        self.big.configure(size=max(size, st.HEADLINE_MIN_PT))
+        self.headline.configure(text=v.headline, fg=st.MUTED if v.status == "unsure" else st.INK)
         self.detail.configure(text=v.detail)
         self.photos["seen"] = self._seen_photo(v.image)
         self.seen.configure(image=self.photos["seen"])
@@ -192,7 +182,7 @@ class App:
 
     def _seen_photo(self, image: Any) -> Any:
         """The model's 28x28 input, enlarged with square pixels; black until there is one."""
-        side = self.px(IMAGE_SIZE * ZOOM)
+        side = self.px(IMAGE_SIZE * st.ZOOM)
         if image is None:
             photo = self.tk.PhotoImage(width=side, height=side)
             photo.put("black", to=(0, 0, side, side))
@@ -203,18 +193,18 @@ class App:
         return png_photo(self.tk, grey.resize((side, side), Image.Resampling.NEAREST))
 
     def _draw_bars(self, probabilities: tuple[float, ...]) -> None:
-        bars, row, width, label = self.bars, self.px(BAR_ROW), self.px(BAR_WIDTH), self.px(20)
+        bars, row, width, label = self.bars, self.px(st.BAR_ROW), self.px(st.BAR_WIDTH), self.px(20)
         bars.delete("all")
         best = max(range(len(probabilities)), key=probabilities.__getitem__, default=-1)
         for d in range(NUM_CLASSES):
             p = probabilities[d] if probabilities else 0.0
             y = d * row
-            bars.create_text(0, y + row / 2, text=str(d), anchor="w", fill=INK, font=self.mid)
-            bars.create_rectangle(label, y + 3, label + width, y + row - 3, fill=TRACK, outline="")
-            colour = ACCENT if d == best else OTHER
+            bars.create_text(0, y + row / 2, text=str(d), anchor="w", fill=st.INK, font=self.mid)
+            bars.create_rectangle(label, y + 3, label + width, y + row - 3, fill=st.TRACK, outline="")
+            colour = st.ACCENT if d == best else st.OTHER
             bars.create_rectangle(label, y + 3, label + max(1, p * width), y + row - 3, fill=colour, outline="")
             words = percent(p) if p >= 0.005 else ""  # leave the many near-zero rows quiet
-            bars.create_text(label + width + self.px(6), y + row / 2, text=words, anchor="w", fill=MUTED)
+            bars.create_text(label + width + self.px(6), y + row / 2, text=words, anchor="w", fill=st.MUTED)
 
     def _poll(self) -> None:
         if self.c.poll():

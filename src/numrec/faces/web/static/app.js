@@ -157,8 +157,16 @@ async function send(url, type, body, final) {
 
 // ---- showing the answer ----
 
-// 0.97 -> "97%", 0.996 -> "99.6%", 0.99996 -> ">99.9%" (never a rounded-up "100%").
-const pct = (p) => (p >= 0.9995 ? ">99.9%" : `${(100 * p).toFixed(p >= 0.99 ? 1 : 0)}%`);
+// The rule of numrec/faces/wording.py, checked against tests/data/percent_cases.json:
+// 0.97 -> "97%", 0.996 -> "99.6%", 0.99996 -> ">99.9%", 0.001 -> "<1%" (never a rounded-up "100%").
+function pct(p) {
+  if (p >= 0.9995) return ">99.9%";
+  if (p > 0 && p < 0.005) return "<1%";
+  const places = p >= 0.99 ? 1 : 0;
+  const scale = 10 ** places;
+  return `${(Math.floor(100 * p * scale + 0.5) / scale).toFixed(places)}%`;
+}
+window.numrecPercent = pct; // the one wording, for the page's own tests
 
 function show(data, final) {
   state.boxes = data.digits.map((d) => d.box);

@@ -1,0 +1,32 @@
+"""How every face words a confidence: one rule for the command line and the window, mirrored by the page.
+
+Never a rounded-up "100%": the model is calibrated, not infallible. The page's
+static/app.js `pct` follows the same rule, and tests/data/percent_cases.json
+holds the cases all of them are checked against.
+"""
+
+from __future__ import annotations
+
+import math
+
+# At or above this, a confidence reads ">99.9%".
+TOP = 0.9995
+# From here up, one decimal: 99.6% and 99.1% are different promises.
+FINE = 0.99
+# Below this (and above 0), "<1%" rather than "0%".
+TINY = 0.005
+
+
+def _half_up(value: float, places: int) -> str:
+    """`value` rounded half up to `places` decimals (as the page's JavaScript does it, not banker's rounding)."""
+    scale = 10**places
+    return f"{math.floor(value * scale + 0.5) / scale:.{places}f}"
+
+
+def percent(confidence: float) -> str:
+    """0.97 -> "97%", 0.996 -> "99.6%", 0.99996 -> ">99.9%", 0.001 -> "<1%", 0 -> "0%"."""
+    if confidence >= TOP:
+        return ">99.9%"
+    if 0 < confidence < TINY:
+        return "<1%"
+    return _half_up(100 * confidence, 1 if confidence >= FINE else 0) + "%"
