@@ -102,8 +102,8 @@ class Client:
         reader, writer = await asyncio.open_connection(HOST, self.port)
         try:
             writer.write(
-                b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
-                b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                f"POST /api/predict HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: image/png\r\n"
+                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode()
             )
             piece = b"\0" * (1 << 16)
             for _ in range(IMAGE_LIMIT // len(piece) + 4):

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from support.drawn_data import mnist_test, recognizer
 from numrec.geometry import PIXEL_MAX
 from numrec.read.segment import pixel_view
 from numrec.read.stroke_groups import stroke_view
 from numrec.train import pen_data
+from support.drawn_data import mnist_test, recognizer
 
 pytestmark = pytest.mark.slow
 

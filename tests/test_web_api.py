@@ -8,7 +8,6 @@ import sys
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,19 +15,20 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
-from imagefiles import encode, grey_png
-from models import model_path
 from numrec.faces.web.server import WebSettings, create_app
 from numrec.mnist import load_split
 from numrec.read.images import ImageError, load_image
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import MAX_COORD, MAX_STROKES, Strokes
+from support.imagefiles import encode, grey_png
+from support.models import model_path
+from support.paths import MNIST_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
-MNIST = ROOT.parent / "shared" / "data" / "mnist"
 JSON = {"content-type": "application/json"}
 PNG = {"content-type": "image/png"}
 STR = "unicode string"  # json's own wording in its recursion error
+# A Host the app serves by default (TestClient's own "testserver" is not on the allow-list).
+BASE_URL = "http://localhost"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def recognizer() -> Recognizer:
 
 @pytest.fixture(scope="module")
 def client(recognizer: Recognizer) -> Iterator[TestClient]:
-    with TestClient(create_app(recognizer)) as c:
+    with TestClient(create_app(recognizer), base_url=BASE_URL) as c:
         yield c
 
 
@@ -76,9 +76,10 @@ def test_healthz_answers_ok(client: TestClient) -> None:
     assert (r.status_code, r.json()) == (200, {"status": "ok"})
 
 
-def test_model_endpoint_returns_the_card(client: TestClient, recognizer: Recognizer) -> None:
+def test_model_endpoint_returns_the_public_part_of_the_card(client: TestClient, recognizer: Recognizer) -> None:
     r = client.get("/api/model")
-    assert (r.status_code, r.json()) == (200, json.loads(json.dumps(recognizer.card)))
+    card = json.loads(json.dumps(recognizer.card))
+    assert (r.status_code, r.json()) == (200, {k: v for k, v in card.items() if k not in ("made_by", "training")})
 
 
 def test_strokes_answer_equals_the_python_api(client: TestClient, recognizer: Recognizer) -> None:
@@ -119,9 +120,9 @@ def test_preview_adds_each_digits_28x28_input(client: TestClient) -> None:
     assert "image" not in client.post("/api/predict/strokes", json=drawing(SEVEN)).json()["digits"][0]
 
 
-@pytest.mark.skipif(not MNIST.is_dir(), reason="MNIST not in ../shared/data/mnist")
+@pytest.mark.skipif(not MNIST_DIR.is_dir(), reason=f"MNIST not in {MNIST_DIR}")
 def test_mnist_test_images_sent_as_png_read_as_their_labels(client: TestClient, recognizer: Recognizer) -> None:
-    images, labels = load_split(MNIST, "test")
+    images, labels = load_split(MNIST_DIR, "test")
     for image, label in zip(images[:8], labels[:8], strict=True):
         r = client.post("/api/predict?multi=0", content=encode(Image.fromarray(image)), headers=PNG)
         assert r.status_code == 200
@@ -248,7 +249,8 @@ def test_unknown_path_and_wrong_method_answer_json(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def small_client(recognizer: Recognizer) -> Iterator[TestClient]:
-    with TestClient(create_app(recognizer, WebSettings(max_image_bytes=1000, max_json_bytes=1000))) as c:
+    app = create_app(recognizer, WebSettings(max_image_bytes=1000, max_json_bytes=1000))
+    with TestClient(app, base_url=BASE_URL) as c:
         yield c
 
 
@@ -277,7 +279,7 @@ def test_serving_a_prediction_never_imports_torch() -> None:
         "from fastapi.testclient import TestClient\n"
         "from numrec.read.recognizer import Recognizer\n"
         "from numrec.faces.web.server import create_app\n"
-        f"c = TestClient(create_app(Recognizer({str(path) if path else None!r})))\n"
+        f"c = TestClient(create_app(Recognizer({str(path) if path else None!r})), base_url={BASE_URL!r})\n"
         "body = {'width': 9, 'height': 9, 'line_width': 2, 'strokes': [[[4, 1], [4, 8]]]}\n"
         "r = c.post('/api/predict/strokes', json=body)\n"
         "assert r.status_code == 200, r.text\n"

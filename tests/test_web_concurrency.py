@@ -21,12 +21,12 @@ import pytest
 import uvicorn
 from PIL import Image
 
-from models import model_path
 from numrec.faces.web.server import MAX_HEADER_BYTES, WebSettings, create_app
 from numrec.read.recognizer import Recognizer
 from numrec.read.results import Prediction
 from numrec.read.strokes import Strokes
-from servers import answers_healthz, free_port
+from support.models import model_path
+from support.servers import answers_healthz, free_port
 
 LIMIT = 2
 REQUESTS = 4 * LIMIT  # well under the thread pool's 40: only max_concurrent holds them back

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from imagefiles import encode
-from models import model_path
 from numrec.faces.cli import build_parser
 from numrec.faces.web.server import STATIC, WebSettings
 from numrec.read.images import MAX_PIXELS
-from servers import Server, numrec_serve
+from support.http import get, post, send
+from support.imagefiles import encode
+from support.models import model_path
+from support.servers import Server, numrec_serve
 
 LIMITS = WebSettings()
 LOOPBACK_HEX = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
@@ -34,33 +35,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`numrec serve --port P` with nothing else: the defaults are what is tested."""
     with numrec_serve(log=tmp_path_factory.mktemp("serve") / "stderr.log") as running:
         yield running
-
-
-def raw(port: int, request: bytes, quiet: bool = False) -> bytes:
-    """Send bytes exactly as given; return everything the server answers.
-
-    A server may answer and hang up before the request is all sent (a 413 does): the answer still counts.
-    """
-    chunks: list[bytes] = []
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            try:
-                for i in range(0, len(request), 1 << 16):
-                    s.sendall(request[i : i + (1 << 16)])
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            while chunk := s.recv(65536):
-                chunks.append(chunk)
-    except OSError:
-        if not (quiet or chunks):
-            raise
-    return b"".join(chunks)
-
-
-def get(port: int, target: str, headers: str = "") -> tuple[int, bytes]:
-    answer = raw(port, f"GET {target} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -141,20 +115,13 @@ def test_static_files_cannot_escape_their_folder(server: Server, target: str) ->
         assert secret not in body
 
 
-def post(port: int, target: str, ctype: str, body: bytes, extra: str = "") -> tuple[int, bytes]:
-    head = f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n{extra}"
-    answer = raw(port, head.encode("latin-1") + b"Connection: close\r\n\r\n" + body)
-    status_line, _, rest = answer.partition(b"\r\n\r\n")
-    return int(status_line.split()[1]), rest
-
-
 def test_oversized_upload_is_refused_with_413_before_its_body_is_sent(server: Server) -> None:
     size = LIMITS.max_image_bytes + 1
     head = (
-        f"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
         f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
     )
-    answer = raw(server.port, head.encode())  # the body never comes: the answer must not wait for it
+    answer = send(server.port, head.encode())  # the body never comes: the answer must not wait for it
     assert answer.split()[1] == b"413" and b"over the limit" in answer
 
 
@@ -167,18 +134,18 @@ def test_chunked_body_without_length_is_cut_off_at_the_limit(server: Server) -> 
     piece = b"\0" * 65536
     chunks = b"".join(b"%x\r\n" % len(piece) + piece + b"\r\n" for _ in range(LIMITS.max_image_bytes // len(piece) + 2))
     request = (
-        b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        b"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n"
     )
-    answer = raw(server.port, request)
+    answer = send(server.port, request)
     assert answer.split()[1] == b"413"
 
 
 def test_huge_request_header_is_refused(server: Server) -> None:
     big = "a" * 4_000_000
-    answer = raw(
+    answer = send(
         server.port,
-        f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
+        f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode(),
         quiet=True,
     )
     assert answer == b"" or answer.split()[1] in (b"400", b"413", b"431")
@@ -186,8 +153,10 @@ def test_huge_request_header_is_refused(server: Server) -> None:
 
 
 def test_huge_url_is_refused(server: Server) -> None:
-    answer = raw(
-        server.port, f"GET /{'a' * 200_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), quiet=True
+    answer = send(
+        server.port,
+        f"GET /{'a' * 200_000} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode(),
+        quiet=True,
     )
     assert answer == b"" or answer.split()[1] in (b"400", b"404", b"414", b"431")
     assert get(server.port, "/healthz")[0] == 200
@@ -201,7 +170,7 @@ def test_user_input_never_reaches_the_log_unescaped(server: Server) -> None:
     post(server.port, "/api/predict", "text/plain; x=\x1b[31m", b"x", extra=f"User-Agent: {HOSTILE[:9]}\r\n")
     post(server.port, "/api/predict/strokes", "application/json", HOSTILE.encode())
     post(server.port, "/api/predict", "image/png", HOSTILE.encode() * 10)
-    raw(server.port, HOSTILE.encode() + b"\r\n\r\n", quiet=True)  # not HTTP at all
+    send(server.port, HOSTILE.encode() + b"\r\n\r\n", quiet=True)  # not HTTP at all
     time.sleep(0.5)
     log = server.log_text()
     assert b"\x1b" not in log
@@ -219,7 +188,7 @@ def test_client_that_hangs_up_mid_upload_leaves_no_traceback_in_the_log(server: 
     for _ in range(3):
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
             s.sendall(
-                b"POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                b"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
                 b"Content-Length: 5000\r\n\r\n" + b"\x89PNG" * 100
             )
             time.sleep(0.1)
@@ -235,15 +204,15 @@ def test_slow_clients_holding_connections_do_not_lock_others_out(server: Server)
     try:
         for _ in range(SLOW_CLIENTS):
             s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-            s.sendall(b"POST /api/predict/strokes HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            s.sendall(b"POST /api/predict/strokes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             slow.append(s)
         for s in slow[::10]:
             s.sendall(b"a")  # still talking, never finishing
         assert get(server.port, "/healthz")[0] == 200
         body = b'{"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 40], [140, 240]]]}'
-        answer = raw(
+        answer = send(
             server.port,
-            b"POST /api/predict/strokes?multi=false HTTP/1.1\r\nHost: x\r\n"
+            b"POST /api/predict/strokes?multi=false HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/json\r\nContent-Length: "
             + str(len(body)).encode()
             + b"\r\nConnection: close\r\n\r\n"

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from models import model_path
-from numrec.faces.web.server import ErrorOut, PredictionOut, create_app
+from numrec.faces.web.server import ErrorOut, PredictionOut, WebSettings, create_app
+from numrec.faces.web.settings import LOOPBACK_HOSTS
 from numrec.read.recognizer import Recognizer
+from support.models import model_path
 
 CHECKS = [
     checks.not_a_server_error,
@@ -28,8 +29,11 @@ CHECKS = [
 ]
 
 
+# schemathesis and TestClient send Host "testserver": serve it besides the default loopback names.
+SETTINGS = WebSettings(allowed_hosts=(*LOOPBACK_HOSTS, "testserver"))
+
 # Built at import: schemathesis turns each operation of the schema into test cases.
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Recognizer(model_path())))
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Recognizer(model_path()), SETTINGS))
 
 
 @schema.parametrize()
@@ -55,7 +59,7 @@ drawings = st.fixed_dictionaries(
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Recognizer(model_path()))) as c:
+    with TestClient(create_app(Recognizer(model_path()), SETTINGS)) as c:
         yield c
 
 

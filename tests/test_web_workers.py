@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from servers import numrec_serve
+from support.servers import numrec_serve
 
 WORKERS = 2
 REQUESTS = 120

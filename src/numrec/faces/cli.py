@@ -8,10 +8,13 @@ onnxruntime, tkinter, uvicorn) happen inside the command that needs them.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
+from numrec.faces.web.settings import ServeError, WebSettings
 from numrec.version import __version__
 
 EXIT_ERROR = 1
@@ -53,37 +56,101 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from numrec.faces.web.server import main
+    from numrec.faces.web.run import main
 
     return main(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="numrec", description="Handwritten digit and number recognizer.")
-    p.add_argument("--version", action="version", version=f"numrec {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    model_help = "ONNX model file (default: the model shipped with numrec)"
-    data_help = "MNIST folder (default: $NUMREC_DATA, then ~/.cache/numrec/mnist)"
+MODEL_HELP = "ONNX model file (default: the model shipped with numrec)"
+DATA_HELP = "MNIST folder (default: $NUMREC_DATA, then ~/.cache/numrec/mnist)"
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (one line of usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isdecimal() or int(text) < low or (high is not None and int(text) > high):
+            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {span}, got {text!r}")
+        return int(text)
+
+    return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value < math.inf):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_app(sub: Subparsers) -> None:
     s = sub.add_parser("app", help="open the drawing window")
-    s.add_argument("--model", help=model_help)
+    s.add_argument("--model", help=MODEL_HELP)
     s.set_defaults(func=cmd_app)
 
-    s = sub.add_parser("serve", help="run the web page and HTTP API")
+
+def add_serve(sub: Subparsers) -> None:
+    web = WebSettings()
+    # usage: one line, so that a bad option is two lines of error (the options are in --help)
+    s = sub.add_parser("serve", help="run the web page and HTTP API", usage="%(prog)s [options]")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--model", help=model_help)
-    s.add_argument("--workers", type=int, default=1, help="server processes")
+    s.add_argument("--port", type=whole_number(1, 65535), default=8000, help="TCP port, 1-65535 (default: 8000)")
+    s.add_argument("--model", help=MODEL_HELP)
+    s.add_argument("--workers", type=whole_number(1), default=1, metavar="N", help="server processes (default: 1)")
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="a Host name the server answers to besides localhost, 127.0.0.1 and [::1] (repeatable; '*': any)",
+    )
+    s.add_argument(
+        "--max-queue",
+        metavar="N",
+        type=whole_number(0),
+        default=web.max_queue,
+        help=f"recognitions that may wait per process; more get 503 (default: {web.max_queue})",
+    )
+    s.add_argument(
+        "--max-connections",
+        metavar="N",
+        type=whole_number(1),
+        default=web.max_connections,
+        help=f"open connections per process (default: {web.max_connections})",
+    )
+    s.add_argument(
+        "--header-timeout",
+        metavar="SECONDS",
+        type=seconds,
+        default=web.header_timeout,
+        help=f"seconds a client has to send its headers (default: {web.header_timeout:g})",
+    )
+    s.add_argument(
+        "--body-timeout",
+        metavar="SECONDS",
+        type=seconds,
+        default=web.body_timeout,
+        help=f"seconds a client has to send its body (default: {web.body_timeout:g})",
+    )
     s.set_defaults(func=cmd_serve)
 
+
+def add_predict(sub: Subparsers) -> None:
     s = sub.add_parser("predict", help="recognize image files (a digit or a number each)")
-    s.add_argument("--model", help=model_help)
+    s.add_argument("--model", help=MODEL_HELP)
     s.add_argument("--json", action="store_true", help="print one JSON document")
     s.add_argument("files", nargs="+", metavar="FILE")
     s.set_defaults(func=cmd_predict)
 
+
+def add_train(sub: Subparsers) -> None:
     s = sub.add_parser("train", help="train a model from scratch on MNIST")
-    s.add_argument("--data-dir", help=data_help)
+    s.add_argument("--data-dir", help=DATA_HELP)
     s.add_argument("--out", default="runs/default", help="folder for checkpoints, model and plots")
     s.add_argument(
         "--recipe",
@@ -100,15 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_train)
 
+
+def add_evaluate(sub: Subparsers) -> None:
     s = sub.add_parser("evaluate", help="score a model on the MNIST test set")
-    s.add_argument("--model", help=model_help)
-    s.add_argument("--data-dir", help=data_help)
+    s.add_argument("--model", help=MODEL_HELP)
+    s.add_argument("--data-dir", help=DATA_HELP)
     s.add_argument("--json", action="store_true", help="print one JSON document")
     s.add_argument("--report", metavar="DIR", help="write PNG plots to DIR")
     s.set_defaults(func=cmd_evaluate)
 
+
+def add_download(sub: Subparsers) -> None:
     s = sub.add_parser("download", help="fetch and verify MNIST")
-    s.add_argument("--data-dir", help=data_help)
+    s.add_argument("--data-dir", help=DATA_HELP)
     s.add_argument(
         "--mirror",
         action="append",
@@ -116,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="base URL holding the four .gz files (repeat to try several; default: public mirrors)",
     )
     s.set_defaults(func=cmd_download)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="numrec", description="Handwritten digit and number recognizer.")
+    p.add_argument("--version", action="version", version=f"numrec {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    for add in (add_app, add_serve, add_predict, add_train, add_evaluate, add_download):
+        add(sub)
     return p
 
 
@@ -124,7 +203,7 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     from numrec.read.card import CardError
     from numrec.read.model import ModelError
 
-    return (DataError, ModelError, CardError, FileNotFoundError, PermissionError)
+    return (DataError, ModelError, CardError, ServeError, FileNotFoundError, PermissionError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from numrec.faces.desktop import style as st
-from numrec.faces.desktop.controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller, percent
+from numrec.faces.desktop.controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller
 from numrec.faces.desktop.worker import Worker, load_recognizer
+from numrec.faces.wording import percent
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
 
 # numpy and Pillow are imported when first needed: the window shows before they load.

@@ -1,0 +1,53 @@
+"""The web server's limits, in one place: what `numrec serve` enforces and its options default to.
+
+Imports nothing heavy, so that `numrec --help` can show the defaults without loading FastAPI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+# Request line plus headers; browsers send a few KiB at most.
+MAX_HEADER_BYTES = 64 * 1024
+# Host names a loopback server answers to (any port): what a browser on this machine sends.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+# Retry-After on a 503: a queued recognition takes milliseconds to a few seconds.
+RETRY_AFTER_SECONDS = 1
+# Idle keep-alive connections are closed after this (uvicorn's timeout_keep_alive).
+KEEP_ALIVE_SECONDS = 5
+# Open files a server process needs besides its connections: the model, logs, the event loop, a worker's pipes.
+FD_RESERVE = 64
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    # Largest image upload; a phone photo fits, a flood does not.
+    max_image_bytes: int = 8 * 1024 * 1024
+    # Largest strokes document: MAX_POINTS points as "[123.4,567.8]," need ~0.7 MB.
+    max_json_bytes: int = 2 * 1024 * 1024
+    # Recognitions run at once in one server process; more only queue. A 40 Mpx
+    # image briefly needs hundreds of MB, so this (not the thread pool's 40)
+    # bounds the memory: per process, so `--workers N` allows N times as many.
+    max_concurrent: int = max(os.cpu_count() or 1, 1)
+    # Requests waiting for a recognition slot (per process). One more gets 503 with
+    # Retry-After at once: waiting behind a backlog of heavy requests helps nobody.
+    max_queue: int = 32
+    # Open connections per process. One more closes the connection that has waited
+    # longest for its client (idle, or mid-request), else it is refused with 503, so
+    # idle sockets can neither lock others out nor use up the open-file limit.
+    max_connections: int = 500
+    # Seconds a client has to send the request line and headers, from connecting or
+    # from the end of the previous answer (slowloris); then 408 and the connection closes.
+    header_timeout: float = 10.0
+    # Seconds a client has to send the whole body once the headers are in: an 8 MB
+    # upload needs about 140 KB/s; a trickled body is cut off (408) when it runs out.
+    body_timeout: float = 60.0
+    # Host header values served (names as lower case, IPv6 in brackets, any port);
+    # anything else gets 421, so that a page on another site cannot reach this server
+    # through DNS rebinding. "*" serves any Host (a proxy in front checks it).
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+
+
+class ServeError(Exception):
+    """`numrec serve` cannot start: the port is taken, or the open-file limit is too low."""
