@@ -117,8 +117,27 @@ def to_mnist(ink: np.ndarray) -> np.ndarray:
     return centre_by_mass(fit_box(crop(digit)))
 
 
+# Most points one digit image is drawn from: each costs Pillow a round cap and a joint, all holding the
+# GIL, and the split search may draw one piece many times. Hand-drawn digits have a few hundred points at
+# most (the drawn corpus 120); more are thinned. Above 2 * MAX_STROKES: the cap holds even when every
+# stroke keeps no more than its two ends.
+MAX_RENDER_POINTS = 2_000
+
+
+def thin_strokes(strokes: list[list[Point]], most: int) -> list[list[Point]]:
+    """`strokes` as they are if they hold at most `most` points; else every k-th point of each stroke and its
+    last, `most` in all at most (given more than two a stroke). Strokes that dense keep their shape."""
+    total = sum(len(s) for s in strokes)
+    if total <= most:
+        return strokes
+    # A stroke of n points keeps at most (n - 1) / k + 2 of them.
+    k = -(-(total - len(strokes)) // max(most - 2 * len(strokes), 1))
+    return [s[::k] + s[-1:] if (len(s) - 1) % k else s[::k] for s in strokes]
+
+
 def strokes_to_mnist(strokes: list[list[Point]]) -> np.ndarray:
     """One digit's strokes redrawn with an MNIST-like pen (PEN_SHARE of its size) -> 28x28 float32."""
+    strokes = thin_strokes(strokes, MAX_RENDER_POINTS)
     pen = PEN_SHARE * WORK_BOX
     x0, y0, x1, y1 = stroke_box(strokes)
     scale = (WORK_BOX - pen) / max(x1 - x0, y1 - y0, 1e-6)

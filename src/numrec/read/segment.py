@@ -107,10 +107,10 @@ class DigitInk:
         h, w = self.ink.shape
         return bool(w > SPLIT_ASPECT * h)
 
-    def cuts(self) -> list[list[DigitInk]]:
-        """The ways to cut this ink in two, at the emptiest middle columns (cut_candidates)."""
+    def cuts(self, most: int) -> list[list[DigitInk]]:
+        """At most `most` ways to cut this ink in two, at the emptiest middle columns (cut_candidates)."""
         w = self.ink.shape[1]
-        return [[self.part(0, cut), self.part(cut, w)] for cut in cut_candidates(self.ink)]
+        return [[self.part(0, cut), self.part(cut, w)] for cut in cut_candidates(self.ink)[:most]]
 
 
 def union_box(boxes: list[tuple[int, int, int, int]], margin: int) -> tuple[int, int, int, int]:

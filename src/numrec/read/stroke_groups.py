@@ -63,10 +63,18 @@ class StrokeGroup:
         x0, y0, x1, y1 = stroke_box(self.strokes)
         return len(self.strokes) >= 2 and x1 - x0 > SPLIT_ASPECT * (y1 - y0)
 
-    def cuts(self) -> list[list[StrokeGroup]]:
-        """The ways to cut between strokes, ordered by mean x: people write digit by digit, left to right."""
+    def cuts(self, most: int) -> list[list[StrokeGroup]]:
+        """At most `most` ways to cut between the strokes ordered by mean x (people write digit by digit, left to
+        right): where the strokes before the cut and those after it overlap least, or leave the widest gap."""
         ordered = sorted(self.strokes, key=lambda s: float(np.mean([p[0] for p in s])))
-        return [[StrokeGroup(ordered[:k]), StrokeGroup(ordered[k:])] for k in range(1, len(ordered))]
+        ends = np.maximum.accumulate([max(p[0] for p in s) for s in ordered])[:-1]
+        starts = np.minimum.accumulate([min(p[0] for p in s) for s in ordered[::-1]])[::-1][1:]
+        # gaps[i]: from the rightmost ink before cut i + 1 to the leftmost after it (negative: overlap)
+        gaps = starts - ends
+        # Widest gap first; of equal gaps (evenly overlapping strokes), those nearest the middle.
+        off_middle = np.abs(2 * np.arange(1, len(ordered)) - len(ordered))
+        chosen = sorted(int(i) + 1 for i in np.lexsort((off_middle, -gaps))[:most])
+        return [[StrokeGroup(ordered[:k]), StrokeGroup(ordered[k:])] for k in chosen]
 
 
 def stroke_pieces(drawing: Strokes, multi: bool) -> list[StrokeGroup]:

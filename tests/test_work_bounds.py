@@ -1,0 +1,242 @@
+"""One drawing's work is bounded: hostile drawings inside every input limit are read in a bounded number of
+renders and model rows, and quickly, through the real recognizer and the real server.
+
+Work is counted where it is done (the renderers and the model calls of the real code path), so the bounds
+do not depend on the machine; the wall-clock bounds are generous (the attack took 126 s of CPU before).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from numrec.read import digit, segment
+from numrec.read.digit import MAX_RENDER_POINTS, thin_strokes
+from numrec.read.recognizer import Recognizer
+from numrec.read.split import MAX_CUTS, SPLIT_BUDGET, Budget, split_pieces
+from numrec.read.stroke_groups import StrokeGroup, stroke_pieces
+from numrec.read.strokes import MAX_POINTS, MAX_STROKES, Point, Strokes
+from support import drawn_data as dd
+from support.http import post
+from support.models import model_path
+from support.predictions import check_prediction
+from support.servers import numrec_serve
+
+# Generous: the drawings that reach the split search take under half a second here, and took 4 s to 126 s
+# of CPU before the bounds. Each digit of the answer adds its own image and model row (about 2 ms).
+READ_SECONDS = 2.0
+DIGIT_SECONDS = 0.005
+SERVER_SECONDS = 3.0
+NORMAL_SECONDS = 1.0
+# Pen digits resampled densely for the thinning test.
+DENSE_DIGITS = 40
+
+
+def zigzag(x0: float, width: float, top: float, bottom: float, points: int) -> list[list[float]]:
+    """A stroke going up and down `points` times while it moves `width` to the right."""
+    return [[round(x0 + width * j / (points - 1), 1), top if j % 2 == 0 else bottom] for j in range(points)]
+
+
+def as_json(strokes: list[list[list[float]]], width: int = 8192, height: int = 300, line: float = 8) -> dict[str, Any]:
+    return {"width": width, "height": height, "line_width": line, "strokes": strokes}
+
+
+def attack() -> dict[str, Any]:
+    """The attacker's request: MAX_STROKES zig-zags of 100 points, each overlapping the next: one wide group
+    that the model reads unsure, so the split search is asked to cut it."""
+    return as_json([zigzag(10 + 2 * i, 6, 50, 250, MAX_POINTS // MAX_STROKES) for i in range(MAX_STROKES)])
+
+
+# Drawings of one wide group the model reads unsure: each reaches the split search (checked below).
+SEARCHED = {
+    "500 overlapping zig-zags": attack,
+    # the long stroke is in one part of every cut, so each try would redraw it
+    "a long zig-zag under short strokes": lambda: as_json(
+        [zigzag(10, 500, 40, 260, MAX_POINTS - 2 * 499)] + [zigzag(10 + i, 10, 100, 200, 2) for i in range(499)]
+    ),
+    # few points but many strokes: 499 places to cut, about 1,000 images a level before
+    "500 short strokes in a row": lambda: as_json([zigzag(10 + 2 * i, 6, 50, 250, 3) for i in range(MAX_STROKES)]),
+}
+HOSTILE = {
+    **SEARCHED,
+    "one stroke of 50,000 points": lambda: as_json([zigzag(10, 8000, 50, 250, MAX_POINTS)]),
+    "500 tiny strokes spread across the canvas": lambda: as_json(
+        [zigzag(10 + 16 * i, 8, 140, 160, 3) for i in range(MAX_STROKES)], line=3
+    ),
+}
+
+
+@dataclass
+class Work:
+    renders: int = 0  # digit images made
+    points: int = 0  # stroke points drawn for them
+    most_points: int = 0  # in one image
+    rows: int = 0  # images the split search scored with the model
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer(model_path())
+
+
+@pytest.fixture
+def work(recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch) -> Work:
+    """Counts the real code path's work: every call still goes to the real renderer and the real model."""
+    counted = Work()
+
+    def count_calls(module: Any, name: str, add: Callable[..., None]) -> None:
+        real = getattr(module, name)
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            add(*args)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counting)
+
+    def drawn(strokes: list[list[Point]], *_: Any) -> None:
+        counted.renders += 1
+        counted.points += sum(len(s) for s in strokes)
+        counted.most_points = max(counted.most_points, sum(len(s) for s in strokes))
+
+    def pixels(*_: Any) -> None:
+        counted.renders += 1
+
+    def scored(images: np.ndarray) -> None:
+        counted.rows += len(images)
+
+    count_calls(digit, "render_strokes", drawn)
+    count_calls(segment, "to_mnist", pixels)
+    count_calls(recognizer, "confidence", scored)
+    return counted
+
+
+def timed_read(recognizer: Recognizer, source: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    prediction = recognizer.predict(source)
+    return prediction, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_strokes_drawing_is_read_in_bounded_work(name: str, recognizer: Recognizer, work: Work) -> None:
+    drawing = Strokes.from_json(HOSTILE[name]())  # inside every limit a client is held to
+    pieces = len(stroke_pieces(drawing, multi=True))
+    prediction, seconds = timed_read(recognizer, drawing)
+    check_prediction(prediction, drawing.width, drawing.height)
+    # each piece's own image, plus what the split search may spend (the attack before: 1,995 images, 50M points)
+    assert work.renders <= pieces + SPLIT_BUDGET
+    assert work.rows <= pieces + SPLIT_BUDGET
+    assert work.most_points <= MAX_RENDER_POINTS
+    assert work.points <= MAX_POINTS + SPLIT_BUDGET * MAX_RENDER_POINTS
+    assert seconds < READ_SECONDS + DIGIT_SECONDS * pieces
+
+
+@pytest.mark.parametrize("name", SEARCHED)
+def test_these_drawings_do_reach_the_split_search(name: str, recognizer: Recognizer) -> None:
+    """Else the bounds above would hold without being put to the test."""
+    (group,) = stroke_pieces(Strokes.from_json(SEARCHED[name]()), multi=True)
+    assert group.is_wide() and len(group.strokes) == MAX_STROKES
+    assert recognizer.confidence(group.image()[None])[0] < recognizer.unsure_threshold
+
+
+def test_a_wide_canvas_of_touching_ink_is_read_in_bounded_work(recognizer: Recognizer, work: Work) -> None:
+    canvas = Image.new("L", (8000, 300), 255)
+    ImageDraw.Draw(canvas).line([(20 + 40 * i, 30 if i % 2 == 0 else 270) for i in range(199)], fill=0, width=6)
+    pieces, _ = segment.pixel_digits(np.asarray(canvas), multi=True)
+    prediction, seconds = timed_read(recognizer, canvas)
+    check_prediction(prediction, 8000, 300)
+    assert work.renders <= len(pieces) + SPLIT_BUDGET
+    assert work.rows <= len(pieces) + SPLIT_BUDGET
+    assert seconds < READ_SECONDS
+
+
+def always_prefer_parts() -> Callable[[np.ndarray], np.ndarray]:
+    """A confidence under which every cut reads better than its whole: each call scores above the one before."""
+    calls = iter(range(1, 10**6))
+    return lambda images: np.full(len(images), next(calls) * 1e-4)
+
+
+def test_the_split_search_stops_when_its_budget_is_spent(work: Work) -> None:
+    strokes = Strokes.from_json(attack()).strokes
+    budget = Budget()
+    parts = split_pieces([StrokeGroup(strokes)], always_prefer_parts(), threshold=1.0, budget=budget)
+    assert work.renders == 1 + SPLIT_BUDGET - budget.left
+    assert budget.left < 2 * MAX_CUTS  # not enough for one more cut of every candidate
+    assert len(parts) > 1  # it did split while the budget lasted
+    # every stroke is read exactly once, in one part, and the parts run left to right
+    assert sorted(map(id, (s for p in parts for s in p.piece.strokes))) == sorted(map(id, strokes))
+    lefts = [min(x for s in p.piece.strokes for x, _ in s) for p in parts]
+    assert lefts == sorted(lefts)
+
+
+def strokes_of_digits(digits: int, per_digit: int) -> tuple[list[list[Point]], list[int]]:
+    """`digits` digits of `per_digit` bars 60 wide (strokes of one digit overlap), each digit overlapping the
+    next by 2 pixels; and the cuts between digits (how many strokes lie left of each)."""
+    strokes = [[(58.0 * d, 20.0 * k), (58.0 * d + 60, 20.0 * k + 5)] for d in range(digits) for k in range(per_digit)]
+    return strokes, [per_digit * d for d in range(1, digits)]
+
+
+def test_a_group_of_many_strokes_is_offered_the_cuts_between_its_digits() -> None:
+    strokes, between_digits = strokes_of_digits(3, 5)  # 14 places to cut, more than MAX_CUTS
+    cuts = StrokeGroup(strokes).cuts(MAX_CUTS)
+    assert len(cuts) == MAX_CUTS
+    offered = [len(left.strokes) for left, _ in cuts]
+    assert set(between_digits) <= set(offered) and offered == sorted(offered)
+
+
+def test_a_group_of_few_strokes_is_offered_every_cut_left_to_right() -> None:
+    strokes, _ = strokes_of_digits(3, 3)
+    assert len(strokes) - 1 <= MAX_CUTS
+    cuts = StrokeGroup(strokes).cuts(MAX_CUTS)
+    assert [len(left.strokes) for left, _ in cuts] == list(range(1, len(strokes)))
+
+
+def densely(strokes: list[list[Point]], spacing: float) -> list[list[Point]]:
+    """The same strokes with a point every `spacing` pixels along them."""
+    out = []
+    for s in strokes:
+        a = np.array(s, dtype=np.float64)
+        pts = [a[:1]] + [
+            p + (q - p) * np.linspace(0, 1, max(int(np.hypot(*(q - p)) / spacing), 1) + 1)[1:, None]
+            for p, q in zip(a[:-1], a[1:], strict=False)
+        ]
+        out.append([(float(x), float(y)) for x, y in np.concatenate(pts)])
+    return out
+
+
+def test_thinning_keeps_stroke_ends_and_the_digits_read(recognizer: Recognizer) -> None:
+    """Pen digits sampled every 0.05 pixels (thousands of points each) are thinned, and still read as well."""
+    drawn = list(dd.drawn_pendigits(DENSE_DIGITS, seed=21))
+    assert all(thin_strokes(d.strokes, MAX_RENDER_POINTS) is d.strokes for d, _ in drawn)  # few points: as drawn
+    dense = [Strokes(d.width, d.height, d.line_width, densely(d.strokes, 0.05)) for d, _ in drawn]
+    thin = [thin_strokes(d.strokes, MAX_RENDER_POINTS) for d in dense]
+    assert min(sum(map(len, d.strokes)) for d in dense) > MAX_RENDER_POINTS >= max(sum(map(len, s)) for s in thin)
+    assert [[(s[0], s[-1]) for s in t] for t in thin] == [[(s[0], s[-1]) for s in d.strokes] for d in dense]
+
+    def right(drawings: list[Strokes]) -> int:
+        readings = [recognizer.predict(d, multi=False).number for d in drawings]
+        return sum(number == str(label) for number, (_, label) in zip(readings, drawn, strict=True))
+
+    assert right(dense) >= right([d for d, _ in drawn]) - 1 >= DENSE_DIGITS * 0.9
+
+
+def test_the_server_answers_the_attack_quickly_and_then_a_normal_drawing() -> None:
+    hostile = json.dumps(attack()).encode()
+    one = json.dumps(as_json([[[140, 40], [140, 240]]], width=280, height=280, line=16)).encode()
+    with numrec_serve() as server:
+        start = time.perf_counter()
+        status, body = post(server.port, "/api/predict/strokes", "application/json", hostile)
+        hostile_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        normal_status, normal_body = post(server.port, "/api/predict/strokes", "application/json", one)
+        normal_seconds = time.perf_counter() - start
+    assert status == 200 and json.loads(body)["status"] in ("ok", "unsure")
+    assert hostile_seconds < SERVER_SECONDS
+    assert normal_status == 200 and json.loads(normal_body)["number"] == "1"
+    assert normal_seconds < NORMAL_SECONDS
