@@ -12,6 +12,10 @@ IMAGE_SIZE = 28
 # before being centred by its centre of mass in the 28x28 field.
 DIGIT_BOX = 20
 NUM_CLASSES = 10
+# A model may add one output after the digits: "this is not one whole digit" (a letter, a
+# scribble, two digits merged, half a digit). Its index, and the most outputs a model has.
+NOT_DIGIT = NUM_CLASSES
+MAX_OUTPUTS = NUM_CLASSES + 1
 CHANNELS = 1
 # The model's input shape without the batch axis: (C, H, W).
 INPUT_SHAPE = (CHANNELS, IMAGE_SIZE, IMAGE_SIZE)

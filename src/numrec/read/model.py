@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES
+from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, MAX_OUTPUTS, NUM_CLASSES
 from numrec.metrics import UNSURE_BOUNDS, softmax
 from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, load_card
 
@@ -110,6 +110,14 @@ class OnnxModel:
             raise ModelError(f"{self.path}: model returned logits that are NaN or infinite; refused")
         return out
 
+    def class_probabilities(self, x: np.ndarray) -> np.ndarray:
+        """(N, 11) calibrated probabilities: the ten digits, then NOT_DIGIT (0 for a model without that output)."""
+        probs = softmax(self.logits(x), self.temperature)
+        if probs.shape[1] == MAX_OUTPUTS:
+            return probs
+        return np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)
+
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities (softmax at the card's temperature)."""
-        return softmax(self.logits(x), self.temperature)
+        """(N, 10) calibrated digit probabilities (softmax at the card's temperature); with a NOT_DIGIT output
+        they sum to 1 minus its probability."""
+        return self.class_probabilities(x)[:, :NUM_CLASSES]
