@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from numrec import mnist as data
+from numrec.faces import cli
 from numrec.read.model import OnnxModel
 from numrec.train import checkpoint
 from numrec.train.loop import TrainConfig, config_dict, fit, make_split, to_tensor
@@ -24,6 +25,8 @@ from numrec.train.recipes import RECIPES
 # The fast recipe, whose weight average must resume bit for bit too
 # (test_interrupted.py runs the default recipe).
 QUICK = ["--recipe", "fast", "--limit", "1500", "--epochs", "3", "--seed", "7"]
+# A network small enough that a 600-image epoch takes well under a second.
+TINY = ModelConfig(widths=(8, 16, 32))
 
 
 def train_cmd(out: Path, mnist_dir: Path, *extra: str) -> list[str]:
@@ -126,17 +129,86 @@ def test_unknown_recipe_is_a_clear_error(tmp_path: Path, mnist_dir: Path) -> Non
     assert "Traceback" not in done.stderr and not any(tmp_path.iterdir())
 
 
-def test_checkpoint_from_before_conv_counts_heads_and_the_average_still_loads_and_resumes(tmp_path: Path) -> None:
+class Stop(Exception):
+    pass
+
+
+def stop_after_first_epoch(epoch: float, model: torch.nn.Module) -> None:
+    if epoch > 1:
+        raise Stop
+
+
+# Two epochs planned, stopped in the second: the checkpoint of epoch 1, as a killed run leaves it.
+TINY_RUN = TrainConfig(epochs=2, limit=600, threads=1, seed=2)
+
+
+@pytest.fixture(scope="module")
+def first_epoch(tmp_path_factory: pytest.TempPathFactory, mnist_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("tiny")
+    split = make_split(*data.load_split(mnist_dir, "train"), TINY_RUN)
+    extra = {"model_config": config_dict(TINY), "train_config": config_dict(TINY_RUN)}
+    with pytest.raises(Stop):
+        fit(lambda: DigitCNN(TINY), split, TINY_RUN, out=out, probe=stop_after_first_epoch, extra=extra)
+    return out / "last.pt"
+
+
+def test_checkpoint_from_before_conv_counts_heads_and_the_average_still_loads_and_resumes(
+    first_epoch: Path, tmp_path: Path, mnist_dir: Path
+) -> None:
     # What the first version wrote: one conv count for all stages, no head
     # choice (average pooling), no weight average in the state or the settings.
-    first = ModelConfig(widths=(24, 48, 96), convs_per_stage=(2, 2, 2), head="gap", dropout=0.1)
-    model_config = config_dict(first) | {"convs_per_stage": 2}
-    del model_config["head"]
-    train_config = config_dict(TrainConfig(epochs=20, warmup=0.2))
-    del train_config["ema"]
-    state = {"model": DigitCNN(first).state_dict(), "model_config": model_config, "train_config": train_config}
+    state = checkpoint.load(first_epoch)
+    del state["average"], state["model_config"]["head"], state["train_config"]["ema"]
+    state["model_config"]["convs_per_stage"] = 2
     checkpoint.save(tmp_path / "old.pt", state)
     loaded = checkpoint.load(tmp_path / "old.pt")
-    assert checkpoint.build_model(loaded).config == first
+    assert checkpoint.build_model(loaded).config == TINY
     assert loaded["average"] is loaded["model"]  # resume evaluates the model, as before the average
     assert loaded["train_config"]["ema"] == 0.0  # and keeps none, whatever today's default
+    split = make_split(*data.load_split(mnist_dir, "train"), TINY_RUN)
+    resumed = fit(lambda: DigitCNN(checkpoint.model_config_from(loaded)), split, TINY_RUN, resume_from=loaded)
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2]
+
+
+def test_fit_resumed_from_a_checkpoint_leaves_that_checkpoint_as_loaded(first_epoch: Path, mnist_dir: Path) -> None:
+    split = make_split(*data.load_split(mnist_dir, "train"), TINY_RUN)
+    saved = checkpoint.load(first_epoch)
+    history = list(saved["history"])
+    state = fit(lambda: DigitCNN(TINY), split, TINY_RUN, resume_from=saved)
+    assert [h["epoch"] for h in state["history"]] == [1, 2] and state["epoch"] == 2
+    # The caller may resume from the same loaded checkpoint again, or save it: it must still say epoch 1.
+    assert saved["history"] == history and len(history) == 1 and saved["epoch"] == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"optimizer": "sgd"}, "unknown optimizer 'sgd' (choose from adamw, adam)"),
+        ({"schedule": "cosine"}, "unknown schedule 'cosine' (choose from onecycle, constant)"),
+    ],
+)
+def test_unknown_optimizer_or_schedule_is_refused_when_the_settings_are_made(
+    setting: dict[str, str], message: str
+) -> None:
+    # Before, any optimizer but "adamw" trained silently as Adam without weight decay.
+    with pytest.raises(ValueError) as made:
+        TrainConfig(**setting)  # type: ignore[arg-type]
+    with pytest.raises(ValueError) as replaced:
+        replace(TrainConfig(), **setting)  # type: ignore[arg-type]
+    assert str(made.value) == str(replaced.value) == message
+
+
+def test_resuming_a_checkpoint_with_an_unknown_optimizer_is_a_one_line_error(
+    first_epoch: Path, tmp_path: Path, mnist_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = checkpoint.load(first_epoch)
+    saved["train_config"]["optimizer"] = "sgd"  # a sound checkpoint but for the name
+    checkpoint.save(tmp_path / "last.pt", saved)
+    before = (tmp_path / "last.pt").read_bytes()
+    code = cli.main(["train", "--data-dir", str(mnist_dir), "--out", str(tmp_path), "--resume"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"numrec train: error: {tmp_path / 'last.pt'}: unknown optimizer 'sgd' (choose from adamw, adam)"
+    )
+    assert (tmp_path / "last.pt").read_bytes() == before and not (tmp_path / "model.onnx").exists()

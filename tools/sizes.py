@@ -29,7 +29,8 @@ def oversized(path: Path) -> list[str]:
 
 
 def main(roots: list[str]) -> int:
-    found = [line for root in roots for path in sorted(Path(root).rglob("*.py")) for line in oversized(path)]
+    paths = [p for root in map(Path, roots) for p in ([root] if root.is_file() else sorted(root.rglob("*.py")))]
+    found = [line for path in paths for line in oversized(path)]
     print("\n".join(found) or f"sizes: every module <= {MAX_MODULE} lines, every function <= {MAX_FUNCTION}")
     return 1 if found else 0
 

@@ -1,14 +1,15 @@
 """Training: settings, the loop, per-epoch checkpoints and resume.
 
-`fit` trains any logits-returning module on MNIST arrays; `run` is what
-`numrec train` does: split, fit with checkpoints, then export (see export.py).
+`fit` trains any logits-returning module on MNIST arrays, and returns the
+state it checkpoints (state.py). `numrec train` (faces/commands/train.py)
+splits, fits with checkpoints, then exports (export.py).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,14 @@ from numrec.train import checkpoint
 from numrec.train.augment import AugmentConfig, augment
 from numrec.train.average import WeightAverage
 from numrec.train.network import predict_logits
+from numrec.train.state import TrainState
+
+OPTIMIZERS = ("adamw", "adam")
+SCHEDULES = ("onecycle", "constant")
+
+
+class ConfigError(ValueError):
+    """Training settings that name no known optimizer or schedule."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,10 @@ class TrainConfig:
     # 0 uses the raw weights. 0.999 averages over about the last 1,000 steps.
     ema: float = 0.0
     weight_decay: float = 5e-4  # AdamW decoupled decay
-    optimizer: str = "adamw"  # "adamw" or "adam"
-    schedule: str = "onecycle"  # "onecycle" or "constant"
-    augment: bool = True
+    # The next three exist for bench/train_speed.py's notebook baseline:
+    optimizer: str = "adamw"  # one of OPTIMIZERS; "adam" takes no weight decay, as the notebook's
+    schedule: str = "onecycle"  # one of SCHEDULES; "constant" keeps lr throughout
+    augment: bool = True  # random warps and stroke thickness on every batch (augment.py)
     augmentation: AugmentConfig = field(default_factory=AugmentConfig)
     val_size: int = 5000  # carved from the 60k training images, never the test set
     seed: int = 0
@@ -48,8 +58,27 @@ class TrainConfig:
     # training split; None trains on MNIST alone.
     pen_data: str | None = None
 
+    def __post_init__(self) -> None:
+        # An unknown name used to train silently with Adam and no decay.
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer {self.optimizer!r} (choose from {', '.join(OPTIMIZERS)})")
+        if self.schedule not in SCHEDULES:
+            raise ConfigError(f"unknown schedule {self.schedule!r} (choose from {', '.join(SCHEDULES)})")
 
+
+# Called with (epoch as a fraction, the module being validated) four times an epoch.
 Probe = Callable[[float, nn.Module], None]
+
+
+@dataclass(frozen=True)
+class Run:
+    """The objects one training run steps, epoch after epoch (each changes in place)."""
+
+    model: nn.Module
+    average: WeightAverage
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    generator: torch.Generator
 
 
 @dataclass
@@ -83,31 +112,28 @@ def add_training_images(split: Split, images: np.ndarray, labels: np.ndarray) ->
     return Split(x, y, split.x_val, split.y_val)
 
 
-def make_optimizer(model: nn.Module, cfg: TrainConfig, steps: int) -> tuple[Any, Any]:
-    opt_cls = torch.optim.AdamW if cfg.optimizer == "adamw" else torch.optim.Adam
-    wd = cfg.weight_decay if cfg.optimizer == "adamw" else 0.0
-    opt = opt_cls(model.parameters(), lr=cfg.lr, weight_decay=wd)
+def make_optimizer(
+    model: nn.Module, cfg: TrainConfig, steps: int
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+    opt: torch.optim.Optimizer
+    if cfg.optimizer == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    else:  # "adam": the notebook's, without decay
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=0.0)
+    sched: torch.optim.lr_scheduler.LRScheduler
     if cfg.schedule == "onecycle":
-        sched: Any = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps, pct_start=cfg.warmup)
-    else:
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps, pct_start=cfg.warmup)
+    else:  # "constant"
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0)
     return opt, sched
 
 
-def train_epoch(
-    model: nn.Module,
-    average: WeightAverage,
-    opt: Any,
-    sched: Any,
-    split: Split,
-    cfg: TrainConfig,
-    gen: torch.Generator,
-    epoch: int,
-    probe: Probe | None = None,
-) -> dict[str, float]:
+def train_epoch(run: Run, split: Split, cfg: TrainConfig, epoch: int, probe: Probe | None = None) -> dict[str, float]:
+    """One pass over the shuffled training split; `probe` sees the validated module each quarter epoch."""
+    model, average, opt = run.model, run.average, run.optimizer
     model.train()
     n = len(split.x_train)
-    order = torch.randperm(n, generator=gen)
+    order = torch.randperm(n, generator=run.generator)
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
     probe_at = {round(steps * q / 4) for q in (1, 2, 3, 4)} if probe else set()
     loss_sum = correct = 0.0
@@ -116,14 +142,14 @@ def train_epoch(
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
             x, y = split.x_train[idx], split.y_train[idx]
             if cfg.augment:
-                x = augment(x, cfg.augmentation, gen)
+                x = augment(x, cfg.augmentation, run.generator)
             logits = model(x.contiguous(memory_format=torch.channels_last))
             loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
-            sched.step()
-            average.update(sched.last_epoch)
+            run.scheduler.step()
+            average.update(run.scheduler.last_epoch)
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             bar.update(len(y), loss=loss.item())
@@ -146,13 +172,14 @@ def fit(
     split: Split,
     cfg: TrainConfig,
     out: Path | None = None,
-    resume_from: dict[str, Any] | None = None,
+    resume_from: Mapping[str, Any] | None = None,
     probe: Probe | None = None,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    extra: Mapping[str, Any] | None = None,
+) -> TrainState:
     """Train a model made by `build`; after each epoch write `out/last.pt` (atomically) if `out` is set.
 
-    `resume_from` is a loaded checkpoint (checkpoint.load) to continue from.
+    `resume_from` is a loaded checkpoint (checkpoint.load) to continue from;
+    it is left as it was. `extra` is saved in each checkpoint beside the state.
 
     The checkpoint holds everything needed to continue bit for bit: weights,
     their running average, optimizer, schedule, both RNG states, history and
@@ -166,39 +193,20 @@ def fit(
     model = build().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     steps_per_epoch = (len(split.x_train) + cfg.batch_size - 1) // cfg.batch_size
     opt, sched = make_optimizer(model, cfg, steps_per_epoch * cfg.epochs)
-    average = WeightAverage(model, cfg.ema)
-    state: dict[str, Any] = {"epoch": 0, "history": [], "best": None}
+    run = Run(model, WeightAverage(model, cfg.ema), opt, sched, gen)
+    state: TrainState = {"epoch": 0, "history": [], "best": None}
     if resume_from is not None:
-        state = dict(resume_from)  # the caller's checkpoint stays as it was loaded
-        model.load_state_dict(state["model"])
-        if average.model is not model:  # without an average, the two are one module
-            average.model.load_state_dict(state["average"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        gen.set_state(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
+        state = resume(run, resume_from)
     for epoch in range(state["epoch"], cfg.epochs):
         start = time.perf_counter()
-        stats = train_epoch(model, average, opt, sched, split, cfg, gen, epoch, probe)
+        stats = train_epoch(run, split, cfg, epoch, probe)
         stats.update(
-            validate(average.model, split),
+            validate(run.average.model, split),
             epoch=epoch + 1,
-            lr=sched.get_last_lr()[0],
+            lr=float(sched.get_last_lr()[0]),
             seconds=time.perf_counter() - start,
         )
-        state["history"].append(stats)
-        if state["best"] is None or stats["val_acc"] >= state["best"]["val_acc"]:
-            weights = {k: v.detach().clone() for k, v in average.model.state_dict().items()}
-            state["best"] = {"epoch": epoch + 1, "val_acc": stats["val_acc"], "model": weights}
-        state.update(
-            epoch=epoch + 1,
-            model=model.state_dict(),
-            average=average.model.state_dict(),
-            optimizer=opt.state_dict(),
-            scheduler=sched.state_dict(),
-            rng=gen.get_state(),
-            torch_rng=torch.get_rng_state(),
-        )
+        end_epoch(run, state, stats, epoch + 1)
         if out is not None:
             checkpoint.save(out / "last.pt", {**state, **(extra or {})})
         print(
@@ -207,6 +215,49 @@ def fit(
             flush=True,
         )
     return state
+
+
+def resume(run: Run, saved: Mapping[str, Any]) -> TrainState:
+    """Load a checkpoint into `run`; the state to continue from, with its own history list."""
+    run.model.load_state_dict(saved["model"])
+    if run.average.model is not run.model:  # without an average, the two are one module
+        run.average.model.load_state_dict(saved["average"])
+    run.optimizer.load_state_dict(saved["optimizer"])
+    run.scheduler.load_state_dict(saved["scheduler"])
+    run.generator.set_state(saved["rng"])
+    torch.set_rng_state(saved["torch_rng"])
+    # The loop appends to the history and replaces the rest: only the list needs copying.
+    return {
+        "epoch": saved["epoch"],
+        "history": list(saved["history"]),
+        "best": saved["best"],
+        "model": saved["model"],
+        "average": saved["average"],
+        "optimizer": saved["optimizer"],
+        "scheduler": saved["scheduler"],
+        "rng": saved["rng"],
+        "torch_rng": saved["torch_rng"],
+    }
+
+
+def end_epoch(run: Run, state: TrainState, stats: dict[str, float], epochs_done: int) -> None:
+    """Record an epoch in `state`: its figures, the best averaged weights, and all that resuming needs."""
+    state["history"].append(stats)
+    best = state["best"]
+    if best is None or stats["val_acc"] >= best["val_acc"]:
+        weights = {k: v.detach().clone() for k, v in run.average.model.state_dict().items()}
+        state["best"] = {"epoch": epochs_done, "val_acc": stats["val_acc"], "model": weights}
+    state.update(
+        {
+            "epoch": epochs_done,
+            "model": run.model.state_dict(),
+            "average": run.average.model.state_dict(),
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
+            "rng": run.generator.get_state(),
+            "torch_rng": torch.get_rng_state(),
+        }
+    )
 
 
 def config_dict(cfg: Any) -> dict[str, Any]:
