@@ -1,0 +1,212 @@
+"""The worst case of every image format numrec accepts, at its limits: decode time and peak memory.
+
+Run: .venv/bin/python bench/image_formats.py [--only WORD]
+Each file is built here and read by a fresh child process (load_image, then as_pixels, the whole of
+numrec's reading), which reports the CPU seconds that took and its peak resident memory (VmHWM,
+the interpreter, numpy and Pillow included). The figures are copied by hand into the docstring of
+src/numrec/read/images.py. Files up to 8 MB are what `numrec serve` takes; larger ones only the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable
+
+from PIL import Image
+
+from common import ROOT
+from numrec.read.image_headers import (
+    MAX_GIF_BLOCKS,
+    MAX_JPEG_SCAN_PIXELS,
+    MAX_JPEG_SCANS,
+    MAX_PNG_CHUNKS,
+    MAX_TIFF_STRIPS,
+    MAX_TIFF_TAGS,
+)
+from support.format_files import (
+    gif_with_blocks,
+    png_with_chunks,
+    progressive_jpeg_with_scans,
+    striped_tiff,
+)
+from support.imagefiles import PNG_SIGNATURE, encode, png_chunk
+
+W, H = 8000, 5000  # 40 Mpx: numrec's MAX_PIXELS
+SCANS = MAX_JPEG_SCAN_PIXELS // (W * H)  # the most scans a 40 Mpx JPEG may have
+# VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at its parent's peak, which holds every file built here.
+CHILD = """
+import json, sys, time
+from pathlib import Path
+from numrec.read.images import ImageError, as_pixels, load_image
+def peak():
+    status = Path("/proc/self/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+data = Path(sys.argv[1]).read_bytes()
+before = peak()
+start = time.process_time()
+decoded = 0.0
+try:
+    image = load_image(data)
+    decoded = peak()
+    outcome = f"read {image.size[0]}x{image.size[1]} {image.mode}"
+    as_pixels(image)
+except ImageError as e:
+    outcome = f"refused: {e}"
+seconds = time.process_time() - start
+figures = {"seconds": seconds, "decoded_mib": decoded, "peak_mib": peak(), "before_mib": before}
+print(json.dumps({**figures, "outcome": outcome}))
+"""
+CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+
+def blank_png(width: int, height: int, colour: int, depth: int, interlaced: bool = False) -> bytes:
+    """An all-zero PNG of any colour type and depth, compressed row by row (Adam7 passes if interlaced)."""
+    passes = ADAM7 if interlaced else [(0, 0, 1, 1)]
+    packer, parts = zlib.compressobj(9), []
+    for x0, y0, dx, dy in passes:
+        cols, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        row = bytes(1 + (cols * CHANNELS[colour] * depth + 7) // 8)
+        parts += [packer.compress(row) for _ in range(rows if cols > 0 else 0)]
+    idat = b"".join(parts) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, int(interlaced))
+    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+
+
+def png_with_big_exif(entries: int = 65_535) -> bytes:
+    """A small PNG whose eXIf chunk holds an IFD of `entries` tags, each pointing at the same 4 MB."""
+    body = struct.pack("<H", entries) + b"".join(
+        struct.pack("<HHII", 0x8000 + i % 0x7FFF, 7, 1 << 22, 8) for i in range(entries)
+    )
+    exif = b"II*\x00" + struct.pack("<I", 8) + body + bytes(4) + bytes(1 << 22)
+    png = encode(Image.new("L", (64, 64), 255))
+    return png[:33] + png_chunk(b"eXIf", exif) + png[33:]
+
+
+def webp_animation(frames: int) -> bytes:
+    """A 40 Mpx canvas: a blank first frame the size of the canvas, then `frames` 1x1 frames."""
+
+    def vp8l(image: Image.Image) -> bytes:
+        data = encode(image, "WEBP", lossless=True, method=0)
+        return data[12:]  # the VP8L chunk, whole
+
+    def anmf(frame: bytes, width: int, height: int) -> bytes:
+        head = b"".join(v.to_bytes(3, "little") for v in (0, 0, width - 1, height - 1, 100)) + b"\x00"
+        payload = head + frame
+        return b"ANMF" + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) % 2)
+
+    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x02\x00\x00\x00" + (W - 1).to_bytes(3, "little")
+    vp8x += (H - 1).to_bytes(3, "little")
+    anim = b"ANIM" + struct.pack("<IIH", 6, 0, 0)
+    body = (
+        vp8x + anim + anmf(vp8l(Image.new("RGBA", (W, H))), W, H) + anmf(vp8l(Image.new("RGBA", (1, 1))), 1, 1) * frames
+    )
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def gif_animation(frames: int) -> bytes:
+    """A 40 Mpx GIF whose first frame covers the screen, then `frames` 1x1 frames."""
+    whole = encode(Image.new("P", (W, H)), "GIF")
+    tiny = b"\x2c" + struct.pack("<4HB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return whole[:-1] + tiny * frames + b"\x3b"
+
+
+def tiff_with_tags(count: int) -> bytes:
+    """A small striped TIFF whose first directory is padded to `count` entries with private tags."""
+    data = bytearray(striped_tiff(64, 64, 64))
+    base = struct.unpack_from("<H", data, 8)[0]
+    extra = b"".join(struct.pack("<HHI4s", 0xC000 + i, 7, 4, b"abcd") for i in range(count - base))
+    at = 10 + 12 * base
+    data[8:10] = struct.pack("<H", count)
+    shifted = data[:at] + extra + data[at:]
+    # everything after the directory moved by len(extra): its offsets too
+    strip = shifted.index(struct.pack("<HHI", 273, 4, 1)) + 8
+    struct.pack_into("<I", shifted, strip, struct.unpack_from("<I", shifted, strip)[0] + len(extra))
+    return bytes(shifted)
+
+
+def cases() -> dict[str, Callable[[], bytes]]:
+    big = Image.new("L", (W, H), 255)
+    cmyk = Image.new("CMYK", (W, H))
+    return {
+        "PNG 40 Mpx RGBA 16-bit interlaced": lambda: blank_png(W, H, 6, 16, interlaced=True),
+        "PNG 40 Mpx RGBA 8-bit": lambda: blank_png(W, H, 6, 8),
+        "PNG 40 Mpx grey 16-bit": lambda: blank_png(W, H, 0, 16),
+        f"PNG {MAX_PNG_CHUNKS:,} chunks": lambda: png_with_chunks(encode(Image.new("L", (64, 64))), MAX_PNG_CHUNKS - 4),
+        "PNG eXIf of 65,535 tags on 4 MB": png_with_big_exif,
+        "APNG 40 Mpx, 9,990 frames": lambda: apng(MAX_PNG_CHUNKS // 2 - 10),
+        "JPEG 40 Mpx RGB 4:4:4 baseline q100": lambda: encode(big.convert("RGB"), "JPEG", quality=100, subsampling=0),
+        f"JPEG 40 Mpx CMYK progressive, {SCANS} AC scans": lambda: progressive_jpeg_with_scans(cmyk, SCANS),
+        f"JPEG 40 Mpx CMYK progressive, {SCANS} DC scans": lambda: progressive_jpeg_with_scans(cmyk, SCANS, True),
+        f"JPEG 10 Mpx CMYK progressive, {MAX_JPEG_SCANS} DC scans": lambda: progressive_jpeg_with_scans(
+            Image.new("CMYK", (W // 2, H // 2)), MAX_JPEG_SCANS, repeat_dc=True
+        ),
+        "GIF 40 Mpx": lambda: encode(big.convert("P"), "GIF"),
+        "GIF 40 Mpx, 500,000 frames": lambda: gif_animation(500_000),
+        f"GIF {MAX_GIF_BLOCKS:,} blocks": lambda: gif_with_blocks(
+            encode(Image.new("P", (64, 64)), "GIF"), MAX_GIF_BLOCKS - 2
+        ),
+        "BMP 40 Mpx 1-bit": lambda: encode(big.convert("1"), "BMP"),
+        "BMP 40 Mpx 32-bit (160 MB)": lambda: encode(big.convert("RGBA"), "BMP"),
+        "WebP 40 Mpx lossless RGBA": lambda: encode(big.convert("RGBA"), "WEBP", lossless=True, method=0),
+        "WebP 40 Mpx lossy": lambda: encode(big.convert("RGB"), "WEBP", quality=100, method=0),
+        "WebP 40 Mpx canvas, 200,000 frames": lambda: webp_animation(200_000),
+        "TIFF 40 Mpx LZW grey": lambda: encode(big, "TIFF", compression="tiff_lzw"),
+        "TIFF 40 Mpx Deflate float": lambda: encode(big.convert("F"), "TIFF", compression="tiff_adobe_deflate"),
+        "TIFF 40 Mpx CCITT G4": lambda: encode(big.convert("1"), "TIFF", compression="group4"),
+        "TIFF 40 Mpx uncompressed CMYK (160 MB)": lambda: encode(big.convert("CMYK"), "TIFF"),
+        f"TIFF {MAX_TIFF_STRIPS:,} raw strips": lambda: striped_tiff(64, MAX_TIFF_STRIPS, 1),
+        f"TIFF {MAX_TIFF_TAGS:,} tags": lambda: tiff_with_tags(MAX_TIFF_TAGS),
+    }
+
+
+def apng(frames: int) -> bytes:
+    """A 40 Mpx APNG: a blank default image, then `frames` 1x1 frames (each an fcTL and an fdAT)."""
+    first = blank_png(W, H, 0, 1)
+    actl = png_chunk(b"acTL", struct.pack(">II", frames + 1, 0))
+    fctl0 = png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, W, H, 0, 0, 1, 10, 0, 0))
+    rest, seq = [], 1
+    for _ in range(frames):
+        rest.append(png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", seq, 1, 1, 0, 0, 1, 10, 0, 0)))
+        rest.append(png_chunk(b"fdAT", struct.pack(">I", seq + 1) + zlib.compress(b"\x00\x00")))
+        seq += 2
+    at = len(PNG_SIGNATURE) + 25
+    return first[:at] + actl + fctl0 + first[at:-12] + b"".join(rest) + first[-12:]
+
+
+def measure(data: bytes) -> dict[str, object]:
+    with tempfile.NamedTemporaryFile(suffix=".img") as f:
+        f.write(data)
+        f.flush()
+        done = subprocess.run([sys.executable, "-c", CHILD, f.name], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        failed = f"child failed: {done.stderr[-300:]}"
+        return {"seconds": 0.0, "decoded_mib": 0.0, "peak_mib": 0.0, "before_mib": 0.0, "outcome": failed}
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="run the cases whose name holds this word")
+    args = parser.parse_args()
+    print(f"{'case':<48} {'file':>9} {'CPU s':>6} {'decoded':>8} {'pixels':>7}  outcome (peaks in MiB)")
+    for name, build in cases().items():
+        if args.only and args.only.lower() not in name.lower():
+            continue
+        data = build()
+        r = measure(data)
+        size = f"{len(data) / 1e6:.2f} MB" if len(data) >= 10_000 else f"{len(data)} B"
+        figures = f"{r['seconds']:>6.2f} {r['decoded_mib']:>8.0f} {r['peak_mib']:>7.0f}"
+        print(f"{name:<48} {size:>9} {figures}  {r['outcome']}", flush=True)
+    print(f"(a child's peak before reading anything: {r['before_mib']:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
