@@ -7,6 +7,7 @@ file and what is wrong, so the CLI can print it without a traceback.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.request
 import zlib
@@ -36,6 +37,10 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 DOWNLOAD_CHUNK = 1 << 16
+# The first piece of a gzip member given to zlib (decompress doubles it from there).
+FIRST_FEED = 64
+# Gzip headers may carry a name, a comment and an extra field; this much room is left for them.
+GZIP_HEADER_ROOM = 1 << 16
 
 
 class DataError(Exception):
@@ -76,21 +81,30 @@ def decompress(raw: bytes, name: str, limit: int) -> bytes:
     """Gzip members inflated, or raw bytes as they are; never more than `limit` + 1 bytes.
 
     The bound keeps a small hostile file (a "gzip bomb") from inflating to
-    gigabytes before its size could be checked.
+    gigabytes before its size could be checked. The time is linear in the
+    input however many members it holds: each member is fed in chunks that
+    double from FIRST_FEED, so what it leaves unused (copied by zlib) is at
+    most about as long as what it used.
     """
     if not raw.startswith(GZIP_MAGIC):
         return raw
+    view = memoryview(raw)
+    end = len(raw.rstrip(b"\0"))  # trailing zero padding after the last member is allowed
     out = bytearray()
-    rest = raw
+    pos = 0
     try:
-        while rest.rstrip(b"\0"):  # concatenated members; trailing zero padding is allowed
+        while pos < end:  # concatenated members
             member = zlib.decompressobj(wbits=zlib.MAX_WBITS | GZIP_WBITS_FLAG)
-            out += member.decompress(rest, limit + 1 - len(out))
-            if len(out) > limit:
-                raise DataError(f"{name}: inflates to more than {limit} bytes, more than the idx file can hold")
-            if not member.eof:
-                raise DataError(f"{name}: corrupt or truncated gzip data (ends inside a member)")
-            rest = member.unused_data
+            feed = FIRST_FEED
+            while not member.eof:
+                if pos >= len(raw):
+                    raise DataError(f"{name}: corrupt or truncated gzip data (ends inside a member)")
+                chunk = view[pos : pos + feed]
+                pos, feed = pos + len(chunk), feed * 2
+                out += member.decompress(chunk, limit + 1 - len(out))
+                if len(out) > limit:
+                    raise DataError(f"{name}: inflates to more than {limit} bytes, more than the idx file can hold")
+            pos -= len(member.unused_data)
     except zlib.error as e:
         raise DataError(f"{name}: corrupt or truncated gzip data ({e})") from None
     return bytes(out)
@@ -101,6 +115,16 @@ def idx_size(spec: IdxFile) -> int:
     ndim = spec.magic & 0xFF
     item = IMAGE_SIZE * IMAGE_SIZE if ndim == 3 else 1
     return IDX_HEADER_INT_BYTES * (1 + ndim) + spec.count * item
+
+
+def download_limit(spec: IdxFile) -> int:
+    """Most bytes a mirror may send for `spec`: the idx file raw, or gzipped.
+
+    Deflate's worst case (fixed-Huffman blocks of incompressible data, nine
+    bits a byte) grows the data by about an eighth; MNIST shrinks to a fifth.
+    """
+    size = idx_size(spec)
+    return size + size // 8 + GZIP_HEADER_ROOM
 
 
 def parse_idx(data: bytes, name: str, magic: int) -> np.ndarray:
@@ -172,15 +196,43 @@ def _default_opener(url: str) -> IO[bytes]:
     return response
 
 
-def _fetch(url: str, opener: Opener, desc: str) -> bytes:
-    with opener(url) as response:
-        total = int(getattr(response, "headers", {}).get("Content-Length", 0) or 0)
-        chunks = []
-        with Progress(total, desc, unit="B") as bar:
-            while chunk := response.read(DOWNLOAD_CHUNK):
-                chunks.append(chunk)
-                bar.update(len(chunk))
-    return b"".join(chunks)
+def _fetch(url: str, opener: Opener, desc: str, limit: int) -> bytes:
+    """The body at `url`, read to at most `limit` + 1 bytes; DataError naming the URL for any failure.
+
+    A mirror that sends more than `limit` bytes, or another length than its
+    Content-Length announced, is refused: memory stays bounded whatever it sends.
+    """
+    try:
+        with opener(url) as response:
+            declared = _content_length(response, url)
+            if declared is not None and declared > limit:
+                raise DataError(f"{url}: announces {declared} bytes, more than the {limit} this file can take")
+            body = bytearray()
+            with Progress(declared or 0, desc, unit="B") as bar:
+                while len(body) <= limit and (chunk := response.read(min(DOWNLOAD_CHUNK, limit + 1 - len(body)))):
+                    body += chunk
+                    bar.update(len(chunk))
+    except (OSError, http.client.HTTPException, ValueError) as e:  # urllib: bad URL, refused, reset, cut short
+        raise DataError(f"{url}: cannot download ({_reason(e)})") from None
+    if len(body) > limit:
+        raise DataError(f"{url}: sends more than {limit} bytes, more than this file can take")
+    if declared is not None and len(body) != declared:
+        raise DataError(f"{url}: truncated: sent {len(body)} of the {declared} bytes it announced")
+    return bytes(body)
+
+
+def _content_length(response: IO[bytes], url: str) -> int | None:
+    value = getattr(response, "headers", {}).get("Content-Length")
+    if value is None:
+        return None
+    if not str(value).strip().isdigit():
+        raise DataError(f"{url}: unreadable Content-Length {str(value)[:40]!r}")
+    return int(value)
+
+
+def _reason(error: BaseException) -> str:
+    text = " ".join(str(error).split())  # one line, whatever the server or the socket said
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
 
 
 def download(
@@ -202,9 +254,9 @@ def download(
         errors = []
         for base in mirrors:
             try:
-                raw = _fetch(base + target.name, opener, target.name)
+                raw = _fetch(base + target.name, opener, target.name, download_limit(spec))
                 read_idx_bytes(raw, str(base + target.name), spec)
-            except (OSError, DataError) as e:
+            except DataError as e:
                 errors.append(f"{base}: {e}")
                 continue
             fileio.write_bytes(target, raw)

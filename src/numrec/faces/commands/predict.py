@@ -1,13 +1,18 @@
 """`numrec predict FILE...`: read each image file, print one line (or one JSON document).
 
-A file that cannot be read is reported on stderr and the others still run;
-the exit code is non-zero at the end if any file failed.
+A file that cannot be read is reported on stderr (and in the JSON document as
+{"file", "error"}) and the others still run; the exit code is non-zero at the
+end if any file failed. Only regular files are read, and at most
+MAX_FILE_BYTES + 1 bytes of each: a FIFO, a device or a huge file is refused
+without blocking and without filling memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +22,12 @@ from numrec.read.recognizer import Recognizer
 from numrec.read.results import Prediction
 
 EXIT_SOME_FAILED = 1
+# Matches the web server's 8 MiB upload limit (WebSettings.max_image_bytes); the two should share one home.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+READ_CHUNK = 1 << 20
+# O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; O_NOCTTY: a terminal
+# never becomes ours (both absent on Windows, where O_BINARY is needed instead).
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
 def describe(prediction: Prediction) -> str:
@@ -28,8 +39,63 @@ def describe(prediction: Prediction) -> str:
     return f"{prediction.number} ({least:.1%}{note})"
 
 
+def shown(name: str) -> str:
+    """`name` safe to print: control and other unprintable characters escaped as repr does (\\n, \\x1b, \\u2028).
+
+    A name cannot forge result lines or reach the terminal as an escape
+    sequence. Bytes that were not valid in the file system's encoding show as \\xNN.
+    """
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in name)
+
+
+def _escape(ch: str) -> str:
+    if "\udc80" <= ch <= "\udcff":  # os.fsdecode's surrogateescape stand-in for one undecodable byte
+        return f"\\x{ord(ch) - 0xDC00:02x}"
+    return repr(ch)[1:-1]
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; ImageError for anything else.
+
+    A path that is no regular file is refused before it is opened (opening a
+    device can do things); the open descriptor is checked again with fstat, so
+    what is checked is what is read, and it is opened without blocking.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        raise ImageError(f"cannot read file ({e.strerror})") from None
+    except ValueError:  # a NUL in the name, which no file can have
+        raise ImageError("cannot read file (no file can have this name)") from None
+    _check_regular(info, limit)
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError as e:
+        raise ImageError(f"cannot read file ({e.strerror})") from None
+    try:
+        _check_regular(os.fstat(fd), limit)
+        data = bytearray()
+        while len(data) <= limit and (chunk := os.read(fd, min(READ_CHUNK, limit + 1 - len(data)))):
+            data += chunk
+    except OSError as e:
+        raise ImageError(f"cannot read file ({e.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # it grew after fstat, or fstat does not know its size
+        raise ImageError(f"file is more than the limit of {limit:,} bytes")
+    return bytes(data)
+
+
+def _check_regular(info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+        raise ImageError(f"not a regular file ({kind})")
+    if info.st_size > limit:
+        raise ImageError(f"file is {info.st_size:,} bytes, more than the limit of {limit:,} bytes")
+
+
 def read_file(recognizer: Recognizer, path: Path) -> Prediction:
-    return recognizer.predict(load_image(path))
+    return recognizer.predict(load_image(read_limited(path)))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -40,13 +106,14 @@ def main(args: argparse.Namespace) -> int:
         try:
             prediction = read_file(recognizer, Path(name))
         except ImageError as e:
-            print(f"{name}: error: {e}", file=sys.stderr)
+            print(f"{shown(name)}: error: {shown(str(e))}", file=sys.stderr, flush=True)
+            results.append({"file": name, "error": str(e)})
             failed += 1
             continue
         if args.json:
             results.append({"file": name, **prediction.to_dict()})
         else:
-            print(f"{name}: {describe(prediction)}", flush=True)
+            print(f"{shown(name)}: {describe(prediction)}", flush=True)
     if args.json:
         print(json.dumps({"results": results}))
     return EXIT_SOME_FAILED if failed else 0
