@@ -17,13 +17,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from numrec.faces.limits import MAX_IMAGE_BYTES
+from numrec.faces.wording import percent
 from numrec.read.images import ImageError, load_image
 from numrec.read.recognizer import Recognizer
 from numrec.read.results import Prediction
 
 EXIT_SOME_FAILED = 1
 # Matches the web server's 8 MiB upload limit (WebSettings.max_image_bytes); the two should share one home.
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = MAX_IMAGE_BYTES
 READ_CHUNK = 1 << 20
 # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; O_NOCTTY: a terminal
 # never becomes ours (both absent on Windows, where O_BINARY is needed instead).
@@ -31,12 +33,12 @@ OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY"
 
 
 def describe(prediction: Prediction) -> str:
-    """`42 (99.1%)`: the number and the least confident digit's confidence."""
+    """`42 (99.1%)`: the number and the least confident digit's confidence, worded as every face words it."""
     if prediction.number is None:
         return "no digit found"
     least = min(d.confidence for d in prediction.digits)
     note = ", unsure" if prediction.status == "unsure" else ""
-    return f"{prediction.number} ({least:.1%}{note})"
+    return f"{prediction.number} ({percent(least)}{note})"
 
 
 def shown(name: str) -> str:

@@ -63,7 +63,7 @@ def settings(args: argparse.Namespace, out: Path) -> tuple[dict[str, Any] | None
     try:
         cfg = config_from_args(args, saved["train_config"] if saved else None, recipe_train)
         model_cfg = checkpoint.model_config_from(saved) if saved else recipe_model
-    except ValueError as e:  # only a checkpoint's settings can name an unknown optimizer, schedule or head
+    except (ValueError, TypeError) as e:  # a checkpoint's settings: an unknown optimizer, schedule or field name
         raise Refusal(f"{path}: {e}", 1) from None
     return saved, cfg, model_cfg
 
@@ -103,7 +103,11 @@ def main(args: argparse.Namespace) -> int:
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     # Time taken counts every epoch, those before a resume included.
     seconds = sum(h["seconds"] for h in state["history"])
-    card = finish(state | extra, split, test, cfg, out, command, seconds)
+    try:
+        card = finish(state | extra, split, test, cfg, out, command, seconds)
+    except checkpoint.CheckpointError as e:  # the export's parity check failed: no model is published
+        print(f"numrec train: error: {e}", file=sys.stderr)
+        return 1
     write_training_report(out, state["history"], averaged=cfg.ema > 0)
     t = card.test
     print(

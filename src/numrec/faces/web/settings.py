@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from numrec.faces.limits import MAX_IMAGE_BYTES
+
 # Request line plus headers; browsers send a few KiB at most.
 MAX_HEADER_BYTES = 64 * 1024
 # Host names a loopback server answers to (any port): what a browser on this machine sends.
@@ -23,7 +25,7 @@ FD_RESERVE = 64
 @dataclass(frozen=True)
 class WebSettings:
     # Largest image upload; a phone photo fits, a flood does not.
-    max_image_bytes: int = 8 * 1024 * 1024
+    max_image_bytes: int = MAX_IMAGE_BYTES
     # Largest strokes document: MAX_POINTS points as "[123.4,567.8]," need ~0.7 MB.
     max_json_bytes: int = 2 * 1024 * 1024
     # Recognitions run at once in one server process; more only queue. A 40 Mpx
