@@ -1,157 +1,71 @@
-// numrec drawing page: collects strokes from pointer events and asks the
-// server to read them. The page does no preprocessing of its own; it sends
-// the strokes exactly as drawn and shows what comes back.
-"use strict";
+// numrec drawing page: asks the server to read what the pad (pad.js) holds
+// and shows what comes back. The page does no preprocessing of its own; it
+// sends the strokes exactly as drawn, or the image file as chosen.
+import * as drawing from "./pad.js";
+import { pad } from "./pad.js";
 
-// Canvas sizes in drawing units (CSS scales them to the screen; points are
-// always sent in these units, so a phone and a desktop send the same drawing).
-const SIZES = { digit: [280, 280], number: [560, 280] };
-const LINE_WIDTH = 16;
 const LIVE_MS = 150;     // at most one live request per this many ms while drawing
-const MIN_STEP = 1.5;    // drop points closer than this to the previous one
-const INK = "#1b1f24";
-const BOX = "#2f6fde";
+const COPIED_MS = 1500;  // how long the Copy button says "Copied"
 
-const pad = document.getElementById("pad");
-const ctx = pad.getContext("2d");
-const headline = document.getElementById("headline");
-const detail = document.getElementById("detail");
-const announce = document.getElementById("announce");
-const digitsView = document.getElementById("digits");
+const $ = (id) => document.getElementById(id);
+const headline = $("headline");
+const detail = $("detail");
+const announce = $("announce");
+const digitsView = $("digits");
+const copyButton = $("copy");
 
 const state = {
-  mode: "digit",
-  strokes: [],        // [[[x, y], ...], ...] in drawing units
-  pointerId: null,    // the pointer drawing the current stroke
-  boxes: [],          // digit boxes of the last result, drawn over the ink
   sent: 0,            // sequence number of the last request sent
-  shown: 0,           // sequence number of the last answer shown
+  shown: 0,           // sequence number of the last answer shown (or of a change that made answers stale)
+  waiting: 0,         // requests not answered yet
   timer: 0,
+  number: null,       // the number shown, for Copy
 };
-
-function size() { return SIZES[state.mode]; }
-
-function setupCanvas() {
-  const [w, h] = size();
-  const dpr = window.devicePixelRatio || 1;
-  pad.width = Math.round(w * dpr);
-  pad.height = Math.round(h * dpr);
-  pad.style.aspectRatio = `${w} / ${h}`;
-  pad.dataset.mode = state.mode;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  redraw();
-}
-
-function redraw() {
-  const [w, h] = size();
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, w, h);
-  ctx.strokeStyle = INK;
-  ctx.fillStyle = INK;
-  ctx.lineWidth = LINE_WIDTH;
-  ctx.lineCap = "round";
-  ctx.lineJoin = "round";
-  for (const s of state.strokes) drawStroke(s);
-  drawBoxes();
-}
-
-function drawStroke(points) {
-  if (points.length === 1) {
-    ctx.beginPath();
-    ctx.arc(points[0][0], points[0][1], LINE_WIDTH / 2, 0, 2 * Math.PI);
-    ctx.fill();
-    return;
-  }
-  ctx.beginPath();
-  ctx.moveTo(points[0][0], points[0][1]);
-  for (const [x, y] of points.slice(1)) ctx.lineTo(x, y);
-  ctx.stroke();
-}
-
-function drawBoxes() {
-  if (state.mode !== "number" || state.boxes.length < 2) return;
-  ctx.save();
-  ctx.strokeStyle = BOX;
-  ctx.lineWidth = 1.5;
-  ctx.setLineDash([5, 4]);
-  for (const [x, y, w, h] of state.boxes) ctx.strokeRect(x - 3, y - 3, w + 6, h + 6);
-  ctx.restore();
-}
-
-// ---- pointer input (mouse, touch and pen alike) ----
-
-function toDrawing(ev) {
-  const r = pad.getBoundingClientRect();
-  const [w, h] = size();
-  const x = ((ev.clientX - r.left) * w) / r.width;
-  const y = ((ev.clientY - r.top) * h) / r.height;
-  return [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
-}
-
-function onDown(ev) {
-  if (!ev.isPrimary || state.pointerId !== null || ev.button > 0) return;
-  ev.preventDefault();
-  pad.setPointerCapture(ev.pointerId);
-  state.pointerId = ev.pointerId;
-  state.boxes = [];
-  state.strokes.push([toDrawing(ev)]);
-  redraw();
-  liveSoon();
-}
-
-function onMove(ev) {
-  if (ev.pointerId !== state.pointerId) return;
-  ev.preventDefault();
-  const stroke = state.strokes[state.strokes.length - 1];
-  const events = ev.getCoalescedEvents ? ev.getCoalescedEvents() : [ev];
-  for (const e of events.length ? events : [ev]) {
-    const p = toDrawing(e);
-    const last = stroke[stroke.length - 1];
-    if (Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP) continue;
-    stroke.push(p);
-  }
-  redraw();
-  liveSoon();
-}
-
-function onUp(ev) {
-  if (ev.pointerId !== state.pointerId) return;
-  state.pointerId = null;
-  clearTimeout(state.timer);
-  state.timer = 0;
-  predictStrokes(true);
-}
 
 // ---- talking to the server ----
 
 function liveSoon() {
-  if (!state.timer) state.timer = setTimeout(() => { state.timer = 0; predictStrokes(false); }, LIVE_MS);
+  if (!state.timer) state.timer = setTimeout(() => { state.timer = 0; read(false); }, LIVE_MS);
 }
 
-function query() {
-  return `?preview=1&multi=${state.mode === "number" ? 1 : 0}`;
+// Read what the pad holds now. A blank pad is never sent: there is nothing to read.
+function read(final) {
+  if (final) { clearTimeout(state.timer); state.timer = 0; }
+  const query = `?preview=1&multi=${pad.mode === "number" ? 1 : 0}`;
+  const { file } = pad.doc;
+  if (file) {
+    send(`/api/predict${query}`, file.type || "application/octet-stream", file, final, "image");
+  } else if (pad.doc.strokes.length) {
+    const [width, height] = drawing.size();
+    const body = JSON.stringify({ width, height, line_width: pad.lineWidth, strokes: drawing.strokes() });
+    send(`/api/predict/strokes${query}`, "application/json", body, final, "strokes");
+  } else {
+    showEmpty();
+  }
 }
 
-function predictStrokes(final) {
-  if (!state.strokes.length) { showEmpty(); return; }
-  const [width, height] = size();
-  const body = JSON.stringify({ width, height, line_width: LINE_WIDTH, strokes: state.strokes });
-  send(`/api/predict/strokes${query()}`, "application/json", body, final);
+// After a change that is not a stroke: answers to earlier requests are stale, read afresh.
+function reread() {
+  state.shown = ++state.sent;
+  updateTools();
+  read(true);
 }
 
-async function send(url, type, body, final) {
+async function send(url, type, body, final, kind) {
   const seq = ++state.sent;
+  state.waiting += 1;
   document.body.classList.add("busy");
   try {
     const res = await fetch(url, { method: "POST", headers: { "Content-Type": type }, body });
-    const data = await res.json();
-    if (seq < state.shown) return;  // a newer answer (or a Clear) came first
+    const data = await res.json().catch(() => ({}));  // a proxy's error page is not JSON
+    if (seq < state.shown) return;  // a newer answer (or a change) came first
     state.shown = seq;
-    if (res.ok) show(data, final); else showError(data.detail || `error ${res.status}`);
+    if (res.ok) show(data, final, kind); else showError(data.detail || `error ${res.status}`);
   } catch (err) {
     if (seq >= state.shown) showError(`The server did not answer (${err.message}).`);
   } finally {
-    if (seq === state.sent) document.body.classList.remove("busy");
+    state.waiting -= 1;
+    if (!state.waiting) document.body.classList.remove("busy");
   }
 }
 
@@ -168,29 +82,48 @@ function pct(p) {
 }
 window.numrecPercent = pct; // the one wording, for the page's own tests
 
-function show(data, final) {
-  state.boxes = data.digits.map((d) => d.box);
-  redraw();
+// pct in a sentence: ">99.9%" reads "over 99.9%", "<1%" reads "under 1%".
+function inWords(p) {
+  const words = pct(p);
+  if (words.startsWith(">")) return `over ${words.slice(1)}`;
+  if (words.startsWith("<")) return `under ${words.slice(1)}`;
+  return words;
+}
+
+function show(data, final, kind) {
+  drawing.setBoxes(data.digits.map((d) => d.box));
   headline.className = `headline ${data.status}`;
-  if (data.status === "no_digit") {
+  state.number = data.status === "no_digit" ? null : data.number;
+  let spoken = null;
+  if (data.status === "no_digit" && kind === "strokes") {
+    // There is ink on the canvas, so it is never "blank": it is too small to read.
+    headline.textContent = "Too small to read";
+    detail.textContent = "Draw it larger.";
+    spoken = "Too small to read: draw it larger.";
+  } else if (data.status === "no_digit") {
     headline.textContent = "no digit";
-    detail.textContent = "There is no digit here yet. Draw one larger, with more ink.";
+    detail.textContent = "No digit found in this image.";
   } else {
     headline.textContent = data.number;
     detail.textContent = describe(data);
   }
   digitsView.replaceChildren(...data.digits.map(digitCard));
-  if (final) announce.textContent = `${headline.textContent}. ${detail.textContent}`;
+  updateTools();
+  if (final) announce.textContent = spoken || `${headline.textContent}. ${detail.textContent}`;
 }
 
 function describe(data) {
   const least = Math.min(...data.digits.map((d) => d.confidence));
-  const many = data.digits.length > 1;
-  if (data.status === "ok") return many ? `${data.digits.length} digits, each at least ${pct(least)} sure.` : `${pct(least)} sure.`;
+  const count = data.digits.length;
+  if (data.status === "ok") {
+    const sure = inWords(least);
+    if (count === 1) return `${sure[0].toUpperCase()}${sure.slice(1)} sure.`;
+    return sure.startsWith("over") ? `${count} digits, each ${sure} sure.` : `${count} digits; the least sure is ${sure}.`;
+  }
   const d = data.digits.reduce((a, b) => (b.confidence < a.confidence ? b : a));
   const ranked = d.probabilities.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]);
   const alt = `${ranked[0][1]} (${pct(ranked[0][0])}) or ${ranked[1][1]} (${pct(ranked[1][0])})`;
-  return `Unsure: ${many ? "one digit" : "it"} could be ${alt}. Try drawing it more clearly.`;
+  return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}. Try drawing it more clearly.`;
 }
 
 function digitCard(d) {
@@ -238,55 +171,95 @@ function bars(d) {
 }
 
 function showEmpty() {
-  state.boxes = [];
+  drawing.setBoxes([]);
   headline.className = "headline empty";
   headline.textContent = "?";
-  detail.textContent = state.mode === "number" ? "Write a number in the box." : "Draw a digit in the box.";
+  detail.textContent = pad.mode === "number" ? "Write a number in the box." : "Draw a digit in the box.";
   digitsView.replaceChildren();
+  state.number = null;
+  updateTools();
 }
 
+// An error replaces the whole answer: no card of an earlier one stays under it.
 function showError(message) {
+  drawing.setBoxes([]);
   headline.className = "headline error";
   headline.textContent = "!";
   detail.textContent = message;
+  digitsView.replaceChildren();
+  state.number = null;
+  updateTools();
   announce.textContent = message;
 }
 
 // ---- controls ----
 
+function updateTools() {
+  $("undo").disabled = !pad.past.length;
+  $("redo").disabled = !pad.future.length;
+  copyButton.disabled = !state.number;
+}
+
+function undo() { if (drawing.undo()) reread(); }
+function redo() { if (drawing.redo()) reread(); }
+
 function clearAll() {
-  state.strokes = [];
-  state.shown = ++state.sent;  // answers to earlier requests are now stale
-  showEmpty();
-  redraw();
+  drawing.clear();
+  reread();
   announce.textContent = "Cleared.";
 }
 
-function undo() {
-  if (!state.strokes.length || state.pointerId !== null) return;
-  state.strokes.pop();
-  state.boxes = [];
-  redraw();
-  if (state.strokes.length) predictStrokes(true); else clearAll();
+function readFile(input) {
+  const file = input.files[0];
+  input.value = "";  // so that choosing the same file again reads it again
+  if (!file) return;
+  drawing.load(file);
+  state.shown = ++state.sent;
+  digitsView.replaceChildren();
+  headline.className = "headline empty";
+  headline.textContent = "…";
+  detail.textContent = `Reading ${file.name}…`;
+  state.number = null;
+  updateTools();
+  read(true);
 }
 
-function readFile(file) {
-  if (!file) return;
-  state.strokes = [];
-  state.boxes = [];
-  redraw();
-  detail.textContent = `Reading ${file.name}…`;
-  send(`/api/predict${query()}`, file.type || "application/octet-stream", file, true);
+async function copy() {
+  const number = state.number;
+  if (!number) return;
+  try {
+    await navigator.clipboard.writeText(number);
+    copyButton.textContent = "Copied";
+    announce.textContent = `Copied ${number}.`;
+    setTimeout(() => { copyButton.textContent = "Copy"; }, COPIED_MS);
+  } catch {
+    announce.textContent = "Could not copy: this browser did not allow it.";
+    detail.textContent = announce.textContent;
+  }
 }
 
 function onKey(ev) {
-  const undoKey = (ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "z";
-  if (undoKey || (ev.target === pad && ev.key === "Backspace")) { ev.preventDefault(); undo(); }
-  else if (ev.key === "Escape" || (ev.target === pad && ev.key === "Delete")) { ev.preventDefault(); clearAll(); }
+  const mod = ev.ctrlKey || ev.metaKey;  // Cmd on macOS
+  const key = (ev.key || "").toLowerCase();  // autofill sends keydowns without a key
+  const onPad = ev.target === $("pad");
+  let action = null;
+  if (mod && (key === "y" || (key === "z" && ev.shiftKey))) action = redo;
+  else if (mod && key === "z") action = undo;
+  else if (onPad && ev.key === "Backspace") action = undo;
+  else if (ev.key === "Escape" || (onPad && ev.key === "Delete")) action = clearAll;
+  if (action) { ev.preventDefault(); action(); }
+}
+
+function onPen(ev) {
+  const width = Number(ev.target.value);
+  $("pen-width").textContent = String(width);
+  drawing.setLineWidth(width);
+  if (pad.doc.file || !pad.doc.strokes.length) return;
+  if (ev.type === "change") reread(); else liveSoon();
 }
 
 async function loadCard() {
-  const el = document.getElementById("model");
+  const el = $("model");
   try {
     const card = await (await fetch("/api/model")).json();
     const arch = card.architecture || {};
@@ -299,16 +272,24 @@ async function loadCard() {
   }
 }
 
-pad.addEventListener("pointerdown", onDown);
-pad.addEventListener("pointermove", onMove);
-pad.addEventListener("pointerup", onUp);
-pad.addEventListener("pointercancel", onUp);
-document.getElementById("undo").addEventListener("click", undo);
-document.getElementById("clear").addEventListener("click", clearAll);
-document.getElementById("file").addEventListener("change", (ev) => readFile(ev.target.files[0]));
+drawing.listen({ live: () => { updateTools(); liveSoon(); }, done: () => read(true) });
+$("undo").addEventListener("click", undo);
+$("redo").addEventListener("click", redo);
+$("clear").addEventListener("click", clearAll);
+copyButton.addEventListener("click", copy);
+copyButton.hidden = !navigator.clipboard;  // no clipboard outside a secure context (https or this machine)
+$("file").addEventListener("change", (ev) => readFile(ev.target));
+$("pen").addEventListener("input", onPen);
+$("pen").addEventListener("change", onPen);
 document.addEventListener("keydown", onKey);
 for (const radio of document.querySelectorAll('input[name="mode"]')) {
-  radio.addEventListener("change", () => { state.mode = radio.value; clearAll(); setupCanvas(); });
+  radio.addEventListener("change", () => { drawing.setMode(radio.value); reread(); });
 }
-setupCanvas();
+// The browser may bring back the controls' state on reload: start from what they show.
+const chosen = document.querySelector('input[name="mode"]:checked');
+pad.mode = chosen ? chosen.value : "digit";
+pad.lineWidth = Number($("pen").value);
+$("pen-width").textContent = $("pen").value;
+drawing.setupCanvas();
+showEmpty();
 loadCard();
