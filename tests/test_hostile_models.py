@@ -18,6 +18,7 @@ import pytest
 from numrec.read.model import ModelError
 from numrec.read.recognizer import Recognizer
 from support.models import model_file
+from support.servers import free_port
 
 # --- model files ------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ def test_serve_with_a_bad_model_fails_before_binding(tmp_path: Path) -> None:
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"\x00" * 64)
     done = subprocess.run(
-        [sys.executable, "-m", "numrec", "serve", "--port", "0", "--model", str(fake)],
+        [sys.executable, "-m", "numrec", "serve", "--port", str(free_port()), "--model", str(fake)],
         capture_output=True,
         text=True,
         timeout=60,
