@@ -60,3 +60,13 @@ def visible_windows(env: dict[str, str], name: str = APP_WINDOW, sync: bool = Fa
 
 def window_title(env: dict[str, str], wid: str) -> str:
     return xdotool(env, "getwindowname", wid)
+
+
+def min_size(env: dict[str, str], wid: str) -> tuple[int, int] | None:
+    """The smallest size the window asks its window manager to allow (WM_NORMAL_HINTS), if it asks for one."""
+    out = subprocess.run(["xprop", "-id", wid, "WM_NORMAL_HINTS"], env=env, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "minimum size:" in line:
+            width, _, height = line.split("minimum size:")[1].split()
+            return int(width), int(height)
+    return None

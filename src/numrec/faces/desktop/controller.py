@@ -1,150 +1,32 @@
 """The drawing window's logic, free of Tk so it runs and is tested without a display.
 
-The Tk view (gui.py) forwards pointer and key events here and paints whatever
+The Tk view (window.py) forwards pointer and key events here and paints whatever
 state this module holds: the strokes as vectors, the latest verdict, the boxes.
-Recognition runs on one background thread (gui_worker.py) so drawing never
-waits for it.
+Recognition runs on one background thread (worker.py) so drawing never waits
+for it. Nothing a person made is lost without a way back: strokes, Clear and
+opening an image go through the undo history, and a mode switch keeps the ink.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from numrec import fileio
-from numrec.faces.desktop.worker import Job, Worker
-from numrec.faces.wording import percent
+from numrec.faces.desktop.drawing import Box, Drawing, Point, canvas_size, fitting
+from numrec.faces.desktop.history import History, Page
+from numrec.faces.desktop.verdict import BLANK, LOADING, PICTURE, STROKES, Verdict, describe, model_error, prompt
+from numrec.faces.desktop.verdict import reading as reading_verdict
+from numrec.faces.desktop.worker import Job, Outcome, Worker
 
-# numpy and Pillow load with the model on the worker thread, so the window shows sooner.
 if TYPE_CHECKING:
-    import numpy as np
     from PIL import Image
 
-    from numrec.read.results import Prediction
-    from numrec.read.strokes import Strokes
-
-Point = tuple[float, float]
-Box = tuple[float, float, float, float]
-
-# Canvas sizes in pixels at 96 dpi; the view multiplies them on HiDPI screens.
-DIGIT_CANVAS = (320, 320)
-NUMBER_CANVAS = (640, 240)
-# Brush width as a share of the canvas height: a digit drawn ~3/4 of the height
-# then has MNIST's stroke-to-height ratio (about 2.5 px in a 20 px box).
-BRUSH_SHARE = 1 / 12
-# Live prediction during a stroke at most this often, and only when idle.
-LIVE_INTERVAL_S = 0.15
-# Points closer than this to the previous one add nothing to the stroke.
-MIN_STEP = 1.0
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What the window shows: the result in large type, plain words, bars, boxes."""
-
-    status: str  # ok | unsure | no_digit | empty | loading | error
-    headline: str  # the digit or number in large type
-    detail: str  # one sentence in plain words
-    probabilities: tuple[float, ...] = ()  # one bar per digit 0-9
-    image: np.ndarray | None = field(default=None, repr=False)  # the 28x28 the model saw
-    boxes: tuple[Box, ...] = ()  # one per digit (x, y, w, h) in the recognized input's pixels
-    summary: str = ""  # a few words for the window title
-
-    @property
-    def title(self) -> str:
-        """Window title; it carries the verdict so tools (and tests) can read it."""
-        return f"numrec: {self.summary or self.status}"
-
-
-EMPTY = Verdict("empty", "", "Draw a digit on the canvas.", summary="draw a digit")
-LOADING = Verdict("loading", "", "Loading the model...", summary="loading model")
-
-
-def describe(pred: Prediction) -> Verdict:
-    """Turn a Prediction into what the window says."""
-    if pred.status == "no_digit" or not pred.digits:
-        return Verdict("no_digit", "-", "No digit found: the canvas looks blank.", summary="no digit")
-    shown = min(pred.digits, key=lambda d: d.confidence)  # bars and image of the least sure digit
-    number, sure = pred.number or "", percent(shown.confidence)
-    which = f"digit {pred.digits.index(shown) + 1} of {len(pred.digits)}" if len(pred.digits) > 1 else ""
-    if pred.status == "unsure":
-        about = f" about digit {pred.digits.index(shown) + 1}" if which else ""
-        status, headline, summary = "unsure", number + "?", f"{number}? unsure"
-        detail = f"Not sure{about} (most likely {shown.digit}, {sure}). Write it larger or clearer."
-    else:
-        status, headline, summary = "ok", number, f"{number} ({sure} sure)"
-        least = f"; digit {pred.digits.index(shown) + 1} is the least sure at {sure}"
-        detail = f"{len(pred.digits)} digits{least}" if which else f"{sure} sure"
-    boxes = tuple((float(x), float(y), float(w), float(h)) for x, y, w, h in (d.box for d in pred.digits))
-    return Verdict(status, headline, detail, tuple(shown.probabilities), shown.image, boxes, summary)
-
-
-class Drawing:
-    """Strokes as lists of points in canvas pixels, kept inside the canvas."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.strokes: list[list[Point]] = []
-        self.drawing = False
-
-    @property
-    def line_width(self) -> float:
-        return max(2.0, round(self.height * BRUSH_SHARE))
-
-    def _clamp(self, x: float, y: float) -> Point:
-        return (min(max(x, 0.0), self.width - 1.0), min(max(y, 0.0), self.height - 1.0))
-
-    def begin(self, x: float, y: float) -> None:
-        self.strokes.append([self._clamp(x, y)])
-        self.drawing = True
-
-    def extend(self, x: float, y: float) -> Point | None:
-        """Add a point to the open stroke; return the previous point, to draw the segment from."""
-        if not self.drawing:
-            return None
-        stroke, point = self.strokes[-1], self._clamp(x, y)
-        last = stroke[-1]
-        if abs(point[0] - last[0]) < MIN_STEP and abs(point[1] - last[1]) < MIN_STEP:
-            return None
-        stroke.append(point)
-        return last
-
-    def end(self) -> bool:
-        finished, self.drawing = self.drawing, False
-        return finished
-
-    def undo(self) -> bool:
-        self.drawing = False
-        return bool(self.strokes) and self.strokes.pop() is not None
-
-    def clear(self) -> None:
-        self.strokes.clear()
-        self.drawing = False
-
-    def resize(self, width: int, height: int) -> None:
-        self.width, self.height = max(width, 1), max(height, 1)
-
-    def to_strokes(self) -> Strokes:
-        from numrec.read.strokes import Strokes
-
-        # The canvas may have shrunk since the ink was drawn; keep all ink inside.
-        xs = [p[0] for s in self.strokes for p in s] or [0.0]
-        ys = [p[1] for s in self.strokes for p in s] or [0.0]
-        width, height = max(self.width, int(max(xs)) + 1), max(self.height, int(max(ys)) + 1)
-        return Strokes(width, height, self.line_width, [list(s) for s in self.strokes])
-
-    def png(self) -> bytes:
-        """The drawing as a PNG, dark ink on white as a person expects a saved drawing to look."""
-        from PIL import Image
-
-        ink = self.to_strokes().render()
-        out = io.BytesIO()
-        Image.fromarray(255 - ink).save(out, format="PNG")
-        return out.getvalue()
+# After Recognize is pressed, "Reading..." shows at least this long: a re-read that
+# gives the same answer must still be seen to have happened.
+FEEDBACK_S = 0.4
 
 
 class Controller:
@@ -152,60 +34,135 @@ class Controller:
 
     def __init__(self, worker: Worker, number_mode: bool = False, clock: Callable[[], float] = time.monotonic):
         self.worker, self.number_mode, self._clock = worker, number_mode, clock
-        self.drawing = Drawing(*(NUMBER_CANVAS if number_mode else DIGIT_CANVAS))
+        self.drawing = Drawing(*canvas_size(number_mode))
         self.picture: Image.Image | None = None  # an opened image file, shown instead of ink
+        self.history = History()
         self.verdict = LOADING
-        self.notice = ""  # one line about the last file action
-        self._last_live = -LIVE_INTERVAL_S
+        self._notice = ""  # one line about the last action, for the status line
+        self._asked = (BLANK, number_mode)  # what the newest request reads, in which mode
+        self._waiting = False  # a request is out and its answer not yet taken
+        self._held: Outcome | None = None  # an answer waiting for the end of FEEDBACK_S
+        self._show_at = 0.0
 
     # Pointer: press, drag, release. drag returns the segment's start point to paint.
     def press(self, x: float, y: float) -> None:
+        self.history.record(self.page())
         if self.picture is not None:
-            self.clear()
+            self.picture = None
+            self._notice = "The image is put away while you draw; Undo brings it back."
         self.drawing.begin(x, y)
 
     def drag(self, x: float, y: float) -> Point | None:
-        start = self.drawing.extend(x, y)
-        if start is not None and self._clock() - self._last_live >= LIVE_INTERVAL_S and not self.worker.busy:
-            self.recognize()  # live update during the stroke, only while the worker is idle
-        return start
+        # No reading while the pen is down: half a digit gives confident wrong answers.
+        return self.drawing.extend(x, y)
 
     def release(self) -> None:
         if self.drawing.end():
-            self.recognize()
+            self._read()
+
+    # The canvas's contents as one value, for the history.
+    def page(self) -> Page:
+        return Page(tuple(tuple(s) for s in self.drawing.strokes), self.picture)
+
+    def _restore(self, page: Page) -> None:
+        self.drawing.end()
+        self.drawing.strokes = [list(s) for s in page.strokes]
+        self.picture = page.picture
 
     def undo(self) -> None:
-        if self.drawing.undo():
-            self.recognize() if self.drawing.strokes else self._reset()
+        self._step(self.history.undo, "Nothing to undo.")
+
+    def redo(self) -> None:
+        self._step(self.history.redo, "Nothing to redo.")
+
+    def _step(self, take: Callable[[Page], Page | None], nothing: str) -> None:
+        self.drawing.end()
+        page = take(self.page())
+        if page is None:
+            self._notice = nothing
+            return
+        self._restore(page)
+        self._reread()
 
     def clear(self) -> None:
-        self.drawing.clear()
-        self.picture = None
+        if not self.page().blank:
+            self.history.record(self.page())
+            self._notice = "Cleared; Undo brings it back."
+        self._restore(Page())
         self._reset()
 
-    def set_number_mode(self, on: bool) -> None:
+    def set_number_mode(self, on: bool, size: tuple[int, int] | None = None) -> None:
+        """Switch modes keeping the ink (moved, or shrunk if it must, to fit the new canvas); read it again."""
         self.number_mode = on
-        self.clear()
+        width, height = size or canvas_size(on)
+        self.drawing.resize(width, height)
+        pages = [self.page(), *self.history.pages()]
+        move = fitting((s for p in pages for s in p.strokes), width, height, self.drawing.line_width / 2 + 1)
+        self._restore(self.page().moved(move))
+        self.history.move(move)
+        self._reread()
+
+    def set_pen(self, level: int) -> None:
+        """A new pen width for the whole drawing (Strokes carry one width); read it again."""
+        if level != self.drawing.pen:
+            self.drawing.set_pen(level)
+            if self.drawing.strokes:
+                self._read()
+
+    def show_digit(self, index: int) -> None:
+        """Show the bars and 28x28 of another digit of the number."""
+        self.verdict = self.verdict.focused(index)
 
     def recognize(self) -> None:
+        """Recognize / Enter: read again, showing "Reading..." first so the press is always seen."""
+        if self.verdict is not LOADING:
+            self.verdict = reading_verdict(self.verdict)
+            self._show_at = self._clock() + FEEDBACK_S
+        self._read()
+
+    def _read(self) -> None:
         """Ask for a verdict on what is on the canvas; the answer arrives through poll()."""
-        self._last_live = self._clock()
         source = self.picture if self.picture is not None else self.drawing.to_strokes()
+        what = PICTURE if self.picture is not None else STROKES if self.drawing.strokes else BLANK
+        self._asked, self._waiting, self._held = (what, self.number_mode), True, None
         self.worker.submit(Job(source, self.number_mode))
+
+    def _reread(self) -> None:
+        self._reset() if self.page().blank else self._read()
 
     def poll(self, wait_s: float = 0.0) -> bool:
         """Take a finished recognition, if any; True when the verdict changed."""
         if self.verdict is LOADING and self.worker.ready:
-            self.verdict = self._idle_verdict()  # what was drawn meanwhile is still queued
+            loaded = not self.worker.load_error and self._waiting
+            self.verdict = reading_verdict(prompt(self.number_mode)) if loaded else self._idle_verdict()
             return True
         out = self.worker.take(wait_s)
-        if out is None:
+        if out is not None:
+            self._held, self._waiting = out, False
+        if self._held is None or self._clock() < self._show_at:
             return False
-        if out.prediction is None:
-            self.verdict = Verdict("error", "!", f"Could not recognize: {out.error}", summary="error")
-        else:
-            self.verdict = describe(out.prediction)
+        self.verdict, self._held = self._verdict_for(self._held), None
         return True
+
+    def _verdict_for(self, out: Outcome) -> Verdict:
+        if self.worker.load_error:  # keep the reason in view, not "no model loaded"
+            return model_error(self.worker.load_error)
+        if out.prediction is None:
+            return Verdict("error", "!", f"Could not recognize: {out.error}", summary="error")
+        return describe(out.prediction, *self._asked)
+
+    def copy_text(self) -> str | None:
+        """The number to put on the clipboard, or None (with a notice saying why)."""
+        if self.verdict.number:
+            self._notice = f"Copied {self.verdict.number}"
+            return self.verdict.number
+        self._notice = "Nothing to copy: no number has been read."
+        return None
+
+    def take_notice(self) -> str:
+        """The notice about the last action (once), for the status line."""
+        notice, self._notice = self._notice, ""
+        return notice
 
     def open_image(self, path: Path) -> None:
         from numrec.read.images import ImageError, load_image
@@ -213,22 +170,23 @@ class Controller:
         try:
             picture = load_image(Path(path))
         except (ImageError, OSError) as e:
-            self.notice = f"Could not open {Path(path).name}: {e}"
+            self._notice = f"Could not open {Path(path).name}: {e}"
             return
-        self.clear()
-        self.picture, self.notice = picture, f"Opened {Path(path).name}"
-        self.recognize()
+        self.history.record(self.page())
+        self._restore(Page((), picture))
+        self._notice = f"Opened {Path(path).name}"
+        self._read()
 
     def save_png(self, path: Path) -> None:
         if not self.drawing.strokes:
-            self.notice = "Nothing to save: the canvas is empty."
+            self._notice = "Nothing to save: the canvas is empty."
             return
         try:
             fileio.write_bytes(Path(path), self.drawing.png())
         except OSError as e:
-            self.notice = f"Could not save {Path(path).name}: {e.strerror or e}"
+            self._notice = f"Could not save {Path(path).name}: {e.strerror or e}"
             return
-        self.notice = f"Saved {Path(path).name}"
+        self._notice = f"Saved {Path(path).name}"
 
     def picture_fit(self) -> tuple[float, float, float]:
         """(scale, dx, dy) that fits the opened picture inside the canvas, centred."""
@@ -241,13 +199,18 @@ class Controller:
     def canvas_boxes(self) -> list[Box]:
         """The verdict's digit boxes in canvas pixels (an opened picture is shown scaled)."""
         scale, dx, dy = self.picture_fit()
+        if self.picture is not None:  # boxes are in the file's pixels; a large JPEG is decoded (and shown) reduced
+            from numrec.read.images import file_size
+
+            scale *= self.picture.width / file_size(self.picture)[0]
         return [(x * scale + dx, y * scale + dy, w * scale, h * scale) for x, y, w, h in self.verdict.boxes]
 
     def _reset(self) -> None:
         self.worker.cancel()
+        self._waiting, self._held = False, None
         self.verdict = self._idle_verdict()
 
     def _idle_verdict(self) -> Verdict:
         if self.worker.load_error:
-            return Verdict("error", "!", f"The model did not load: {self.worker.load_error}", summary="model error")
-        return EMPTY if self.worker.ready else LOADING
+            return model_error(self.worker.load_error)
+        return prompt(self.number_mode) if self.worker.ready else LOADING

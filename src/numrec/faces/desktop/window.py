@@ -2,40 +2,31 @@
 
 Strokes are painted as line segments between motion events with round caps
 and joins, and kept as vectors that go to the recognizer: no screen grab, so it
-works wherever Tk does. The window title carries the current verdict, which
-screen readers and automation (our Xvfb tests) can read.
+works wherever Tk does. For screen readers and automation (our Xvfb tests) the
+window title carries the current verdict, the Tk application is named "numrec"
+and its widgets have fixed names (.canvas, .edit.undo, .panel.detail ...), so a
+tool can read any of them with Tk's `send`.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from numrec.faces.desktop import keys
 from numrec.faces.desktop import style as st
-from numrec.faces.desktop.controller import DIGIT_CANVAS, NUMBER_CANVAS, Controller
-from numrec.faces.desktop.worker import Worker, load_recognizer
-from numrec.faces.wording import percent
-from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
-
-# numpy and Pillow are imported when first needed: the window shows before they load.
-if TYPE_CHECKING:
-    from PIL import Image
+from numrec.faces.desktop.controller import Controller
+from numrec.faces.desktop.controls import build_controls
+from numrec.faces.desktop.drawing import canvas_size
+from numrec.faces.desktop.panel import Panel
+from numrec.faces.desktop.sheet import Sheet
+from numrec.faces.desktop.worker import Recognize, Worker, load_recognizer, reason
 
 EXIT_NO_DISPLAY = 1
 POLL_MS = 30  # how often the window checks for a finished recognition
 PICTURE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
-SHORTCUTS = "Enter recognize   Esc clear   Ctrl+Z undo   Ctrl+N number mode   Ctrl+O open   Ctrl+S save"
-
-
-def png_photo(tk: Any, image: Image.Image) -> Any:
-    """A Tk PhotoImage from a Pillow image (PNG data: no ImageTk needed)."""
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return tk.PhotoImage(data=base64.b64encode(out.getvalue()).decode("ascii"))
 
 
 class App:
@@ -43,19 +34,21 @@ class App:
 
     def __init__(self, root: Any, controller: Controller) -> None:
         import tkinter as tk
-        from tkinter import font
 
         self.tk, self.root, self.c = tk, root, controller
         # Tk's scaling is pixels per point: 96 dpi gives 4/3. Pixel sizes grow with it.
         self.f = max(1.0, round(float(root.tk.call("tk", "scaling")) * 72 / 96 * 4) / 4)
-        base = font.nametofont("TkDefaultFont").actual()["family"]
-        self.big = font.Font(family=base, size=st.HEADLINE_PT, weight="bold")
-        self.mid = font.Font(family=base, size=12)
-        self.photos: dict[str, Any] = {}
+        self.system = str(root.tk.call("tk", "windowingsystem"))
+        self.shortcuts = keys.help_lines(self.system)
         self.number = tk.BooleanVar(value=controller.number_mode)
+        self.pen = tk.IntVar(value=controller.drawing.pen)
+        self._notice_job: str | None = None
+        root.withdraw()  # unmapped while built and measured, so it never shows half-made
         self._build()
         self._bind()
         self.show_verdict()
+        self._fit_min_size()
+        root.deiconify()
         root.after(POLL_MS, self._poll)
 
     def px(self, value: float) -> int:
@@ -67,59 +60,38 @@ class App:
         root.columnconfigure(0, weight=1)
         root.rowconfigure(0, weight=1)
         w, h = self._canvas_size()
-        self.canvas = tk.Canvas(root, width=w, height=h, background=st.PAPER, cursor="pencil")
+        self.canvas = tk.Canvas(root, name="canvas", width=w, height=h, background=st.PAPER, cursor="pencil")
         self.canvas.configure(highlightthickness=1, highlightbackground=st.EDGE, highlightcolor=st.EDGE)
         self.canvas.grid(row=0, column=0, sticky="nsew", padx=(pad, 0), pady=(pad, 0))
         self.canvas.bind("<Configure>", lambda e: self._resized(e.width, e.height))
-        self._build_panel(root, pad)
-        self._build_buttons(root, pad)
-        self.help = tk.Label(root, text=SHORTCUTS, fg=st.MUTED, bg=st.BACK, anchor="w")
-        self.help.grid(row=2, column=0, columnspan=2, sticky="ew", padx=pad, pady=(0, pad))
-
-    def _build_panel(self, root: Any, pad: int) -> None:
-        tk = self.tk
-        panel = tk.Frame(root, bg=st.BACK)
-        panel.grid(row=0, column=1, sticky="n", padx=pad, pady=(pad, 0))
-        top = tk.Frame(panel, bg=st.BACK)
-        top.pack(anchor="w", fill="x")
-        self.headline = tk.Label(top, font=self.big, bg=st.BACK, fg=st.INK, anchor="w")
-        self.headline.pack(side="left", anchor="w")
-        self.seen = tk.Label(top, bg=st.BACK, borderwidth=0)
-        self.seen.pack(side="right", anchor="ne", padx=(pad, 0))
-        self.detail = tk.Label(panel, font=self.mid, bg=st.BACK, fg=st.INK, justify="left", anchor="w")
-        self.detail.configure(wraplength=self.px(st.BAR_WIDTH + 80), height=3)
-        self.detail.pack(anchor="w", fill="x", pady=(0, pad // 2))
-        self.bars = tk.Canvas(panel, width=self.px(st.BAR_WIDTH + 80), height=self.px(st.BAR_ROW) * NUM_CLASSES)
-        self.bars.configure(background=st.BACK, highlightthickness=0)
-        self.bars.pack(anchor="w")
-
-    def _build_buttons(self, root: Any, pad: int) -> None:
-        tk = self.tk
-        row = tk.Frame(root, bg=st.BACK)
-        row.grid(row=1, column=0, sticky="ew", padx=(pad, 0), pady=(pad, pad // 2))
-        for text, action in (("Recognize", self.c.recognize), ("Clear", self.clear), ("Undo", self.undo)):
-            tk.Button(row, text=text, command=action, width=8).pack(side="left", padx=(0, pad // 2))
-        tail = tk.Frame(root, bg=st.BACK)
-        tail.grid(row=1, column=1, sticky="w", padx=pad, pady=(pad, pad // 2))
-        for text, on in (("Digit", False), ("Number", True)):
-            radio = tk.Radiobutton(tail, text=text, variable=self.number, value=on, command=self._mode)
-            radio.configure(bg=st.BACK, activebackground=st.BACK, highlightthickness=0)
-            radio.pack(side="left")
-        tk.Button(tail, text="Save...", command=self.save).pack(side="right")
-        tk.Button(tail, text="Open...", command=self.open).pack(side="right", padx=(pad, pad // 2))
+        self.sheet = Sheet(tk, self.canvas, self.c, self.px)
+        self.panel = Panel(tk, root, self.px, self.pick_digit)
+        self.panel.frame.grid(row=0, column=1, sticky="n", padx=pad, pady=(pad, 0))
+        self.panel.set_number_mode(self.c.number_mode)
+        actions = {"recognize": self.recognize, "clear": self.clear, "undo": self.undo, "redo": self.redo}
+        actions.update(open=self.open, save=self.save, copy=self.copy, number=self._mode, pen=self.set_pen)
+        self.buttons = build_controls(tk, root, self.px, actions, self.number, self.pen)
+        self.help = tk.Label(root, name="help", text=self.shortcuts, fg=st.MUTED, bg=st.BACK, height=2)
+        self.help.configure(anchor="w", justify="left")
+        self.help.grid(row=3, column=0, columnspan=2, sticky="ew", padx=pad, pady=(0, pad))
 
     def _bind(self) -> None:
         cv, root = self.canvas, self.root
         cv.bind("<ButtonPress-1>", lambda e: self._press(e.x, e.y))
         cv.bind("<B1-Motion>", lambda e: self._drag(e.x, e.y))
-        cv.bind("<ButtonRelease-1>", lambda e: self.c.release())
-        root.bind("<Return>", lambda e: self.c.recognize())
-        root.bind("<KP_Enter>", lambda e: self.c.recognize())
-        root.bind("<Escape>", lambda e: self.clear())
-        root.bind("<Control-z>", lambda e: self.undo())
-        root.bind("<Control-n>", lambda e: self._toggle_mode())
-        root.bind("<Control-o>", lambda e: self.open())
-        root.bind("<Control-s>", lambda e: self.save())
+        cv.bind("<ButtonRelease-1>", lambda e: self._release())
+        commands = {
+            "recognize": self.recognize,
+            "clear": self.clear,
+            "undo": self.undo,
+            "redo": self.redo,
+            "number": self._toggle_mode,
+            "open": self.open,
+            "save": self.save,
+            "copy": self.copy,
+        }
+        for sequence, command in keys.sequences(self.system):
+            root.bind(sequence, lambda e, c=command: commands[keys.command_for(c, e.state)]())
         root.protocol("WM_DELETE_WINDOW", self.close)
 
     # Drawing: paint each segment at once; the vectors live in the controller.
@@ -127,120 +99,123 @@ class App:
         had_picture = self.c.picture is not None
         self.c.press(x, y)
         if had_picture:
-            self.redraw()
-        r = self.c.drawing.line_width / 2
-        self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=st.INK, outline=st.INK, tags="ink")
+            self.sheet.redraw()
+        self.sheet.dot(x, y)
+        self._show_notice()
+        self._show_buttons()
 
     def _drag(self, x: int, y: int) -> None:
         start = self.c.drag(x, y)
         if start is not None:
             end = self.c.drawing.strokes[-1][-1]
-            self._segment([start, end])
+            self.sheet.segment([start, end])
 
-    def _segment(self, points: list[tuple[float, float]]) -> None:
-        flat = [v for p in points for v in p]
-        width = self.c.drawing.line_width
-        self.canvas.create_line(*flat, fill=st.INK, width=width, capstyle="round", joinstyle="round", tags="ink")
-
-    def redraw(self) -> None:
-        """Repaint the canvas from the controller: picture or strokes, then digit boxes."""
-        self.canvas.delete("all")
-        if self.c.picture is not None:
-            scale, dx, dy = self.c.picture_fit()
-            w, h = self.c.picture.size
-            shown = self.c.picture.convert("RGB").resize((max(1, round(w * scale)), max(1, round(h * scale))))
-            self.photos["picture"] = png_photo(self.tk, shown)
-            self.canvas.create_image(dx, dy, image=self.photos["picture"], anchor="nw")
-        r = self.c.drawing.line_width / 2
-        for stroke in self.c.drawing.strokes:
-            x, y = stroke[0]
-            self.canvas.create_oval(x - r, y - r, x + r, y + r, fill=st.INK, outline=st.INK, tags="ink")
-            if len(stroke) > 1:
-                self._segment(stroke)
-        self._draw_boxes()
-
-    def _draw_boxes(self) -> None:
-        self.canvas.delete("box")
-        if not self.c.number_mode and self.c.picture is None:
-            return
-        for i, (x, y, w, h) in enumerate(self.c.canvas_boxes()):
-            self.canvas.create_rectangle(x, y, x + w, y + h, outline=st.ACCENT, width=self.px(2), tags="box")
-            self.canvas.create_text(x + self.px(3), y, text=str(i + 1), anchor="sw", fill=st.ACCENT, tags="box")
+    def _release(self) -> None:
+        self.c.release()
 
     # Results.
     def show_verdict(self) -> None:
         v = self.c.verdict
         self.root.title(v.title)
-        # Long numbers get smaller type so they never run into the image beside them.
-        size = st.HEADLINE_PT * st.HEADLINE_FITS // max(len(v.headline), st.HEADLINE_FITS)
-        self.big.configure(size=max(size, st.HEADLINE_MIN_PT))
-        self.headline.configure(text=v.headline, fg=st.MUTED if v.status == "unsure" else st.INK)
-        self.detail.configure(text=v.detail)
-        self.photos["seen"] = self._seen_photo(v.image)
-        self.seen.configure(image=self.photos["seen"])
-        self._draw_bars(v.probabilities)
-        self._draw_boxes()
+        self.panel.show(v)
+        self.sheet.boxes()
+        self._show_buttons()
 
-    def _seen_photo(self, image: Any) -> Any:
-        """The model's 28x28 input, enlarged with square pixels; black until there is one."""
-        side = self.px(IMAGE_SIZE * st.ZOOM)
-        if image is None:
-            photo = self.tk.PhotoImage(width=side, height=side)
-            photo.put("black", to=(0, 0, side, side))
-            return photo
-        from PIL import Image
-
-        grey = Image.fromarray((image * PIXEL_MAX).astype("uint8"))
-        return png_photo(self.tk, grey.resize((side, side), Image.Resampling.NEAREST))
-
-    def _draw_bars(self, probabilities: tuple[float, ...]) -> None:
-        bars, row, width, label = self.bars, self.px(st.BAR_ROW), self.px(st.BAR_WIDTH), self.px(20)
-        bars.delete("all")
-        best = max(range(len(probabilities)), key=probabilities.__getitem__, default=-1)
-        for d in range(NUM_CLASSES):
-            p = probabilities[d] if probabilities else 0.0
-            y = d * row
-            bars.create_text(0, y + row / 2, text=str(d), anchor="w", fill=st.INK, font=self.mid)
-            bars.create_rectangle(label, y + 3, label + width, y + row - 3, fill=st.TRACK, outline="")
-            colour = st.ACCENT if d == best else st.OTHER
-            bars.create_rectangle(label, y + 3, label + max(1, p * width), y + row - 3, fill=colour, outline="")
-            words = percent(p) if p >= 0.005 else ""  # leave the many near-zero rows quiet
-            bars.create_text(label + width + self.px(6), y + row / 2, text=words, anchor="w", fill=st.MUTED)
+    def _show_buttons(self) -> None:
+        can = {"undo": self.c.history.can_undo, "redo": self.c.history.can_redo}
+        for name, ok in can.items():
+            self.buttons[name].configure(state="normal" if ok else "disabled")
 
     def _poll(self) -> None:
         if self.c.poll():
             self.show_verdict()
         self.root.after(POLL_MS, self._poll)
 
+    def _show_notice(self) -> None:
+        """The last action's notice replaces the shortcut lines for a few seconds."""
+        notice = self.c.take_notice()
+        if not notice:
+            return
+        self.help.configure(text=notice)
+        if self._notice_job is not None:
+            self.root.after_cancel(self._notice_job)
+        self._notice_job = self.root.after(st.NOTICE_MS, lambda: self.help.configure(text=self.shortcuts))
+
+    def _changed(self) -> None:
+        """After a command: repaint the canvas and the result, and say what happened."""
+        self.sheet.redraw()
+        self.show_verdict()
+        self._show_notice()
+
     # Commands.
+    def recognize(self) -> None:
+        self.c.recognize()
+        self.show_verdict()
+
     def clear(self) -> None:
         self.c.clear()
-        self.redraw()
-        self.show_verdict()
+        self._changed()
 
     def undo(self) -> None:
         self.c.undo()
-        self.redraw()
+        self._changed()
+
+    def redo(self) -> None:
+        self.c.redo()
+        self._changed()
+
+    def copy(self) -> None:
+        text = self.c.copy_text()
+        if text is not None:
+            self.root.clipboard_clear()
+            self.root.clipboard_append(text)
+        self._show_notice()
+
+    def pick_digit(self, index: int) -> None:
+        self.c.show_digit(index)
         self.show_verdict()
+
+    def set_pen(self) -> None:
+        self.c.set_pen(int(self.pen.get()))
+        self.sheet.redraw()
 
     def _toggle_mode(self) -> None:
         self.number.set(not self.number.get())
         self._mode()
 
     def _mode(self) -> None:
-        self.c.set_number_mode(bool(self.number.get()))
-        w, h = self._canvas_size()
-        self.canvas.configure(width=w, height=h)
-        self.root.geometry("")  # let the window take the new canvas size
-        self.clear()
+        on = bool(self.number.get())
+        self.canvas.configure(width=self._canvas_size(on)[0], height=self._canvas_size(on)[1])
+        self.panel.set_number_mode(on)
+        self._fit_min_size(on)  # and the window takes the new canvas size
+        self.root.update_idletasks()
+        # The ink is fitted into the canvas as laid out (it grows to the panel's height), not the nominal size.
+        self.c.set_number_mode(on, (self.canvas.winfo_width(), self.canvas.winfo_height()))
+        self._changed()
 
-    def _canvas_size(self) -> tuple[int, int]:
-        w, h = NUMBER_CANVAS if self.c.number_mode else DIGIT_CANVAS
+    def _canvas_size(self, number_mode: bool | None = None) -> tuple[int, int]:
+        w, h = canvas_size(self.c.number_mode if number_mode is None else number_mode)
         return self.px(w), self.px(h)
+
+    def _fit_min_size(self, number_mode: bool | None = None) -> None:
+        """The window may shrink only while every control still shows: measure it with the smallest canvas.
+
+        The window is held at its size meanwhile (nothing flickers), then left to its natural size.
+        """
+        root, (w, h) = self.root, self._canvas_size(number_mode)
+        if root.winfo_ismapped():
+            root.geometry(f"{root.winfo_width()}x{root.winfo_height()}")
+        self.canvas.configure(width=self.px(st.MIN_CANVAS[0]), height=self.px(st.MIN_CANVAS[1]))
+        root.update_idletasks()
+        width, height = root.winfo_reqwidth(), root.winfo_reqheight()
+        root.minsize(width, height)
+        self.help.configure(wraplength=width - 2 * self.px(st.PAD))
+        self.canvas.configure(width=w, height=h)
+        root.geometry("")
 
     def _resized(self, width: int, height: int) -> None:
         self.c.drawing.resize(width, height)
-        self.redraw()
+        self.sheet.redraw()
 
     def open(self) -> None:
         from tkinter import filedialog
@@ -248,8 +223,7 @@ class App:
         name = filedialog.askopenfilename(parent=self.root, title="Open an image", filetypes=PICTURE_TYPES)
         if name:
             self.c.open_image(Path(name))
-            self._show_notice()
-            self.redraw()
+            self._changed()
 
     def save(self) -> None:
         from tkinter import filedialog
@@ -261,13 +235,18 @@ class App:
             self.c.save_png(Path(name))
             self._show_notice()
 
-    def _show_notice(self) -> None:
-        self.help.configure(text=self.c.notice or SHORTCUTS)
-        self.root.after(4000, lambda: self.help.configure(text=SHORTCUTS))
-
     def close(self) -> None:
         self.c.worker.close()
         self.root.destroy()
+
+
+def loader(model: str | None) -> Recognize:
+    """Load the model; a model that fails says why on stderr in one line (the window shows it too)."""
+    try:
+        return load_recognizer(model)
+    except Exception as e:
+        print(f"numrec app: the model did not load: {reason(e)}", file=sys.stderr, flush=True)
+        raise
 
 
 def main(args: argparse.Namespace) -> int:
@@ -284,7 +263,8 @@ def main(args: argparse.Namespace) -> int:
     except tk.TclError:
         print("numrec app: no display found; run `numrec serve` to draw in a web browser instead", file=sys.stderr)
         return EXIT_NO_DISPLAY
-    worker = Worker(lambda: load_recognizer(model), start=False)
+    root.tk.call("tk", "appname", "numrec")  # the name automation finds the window by (Tk's send)
+    worker = Worker(lambda: loader(model), start=False)
     App(root, Controller(worker))
     root.update()  # show the window first; the model (numpy, onnxruntime) loads behind it
     worker.start()

@@ -56,10 +56,6 @@ class Worker:
     def start(self) -> None:
         threading.Thread(target=self._run, name="numrec-recognize", daemon=True).start()
 
-    @property
-    def busy(self) -> bool:
-        return self._in_flight() or not self.ready
-
     def submit(self, job: Job) -> None:
         with self._cond:
             self._ticket += 1
@@ -113,7 +109,7 @@ class Worker:
         try:
             recognize = self._load_fn()
         except Exception as e:  # shown in the window; the thread must not die silently
-            error = str(e) or type(e).__name__
+            error = reason(e)
         with self._cond:
             self.ready, self.load_error = True, error
             self._cond.notify_all()
@@ -126,7 +122,12 @@ class Worker:
         try:
             return Outcome(ticket, recognize(job.source, job.multi), None)
         except Exception as e:  # a bad drawing or image is reported, not fatal
-            return Outcome(ticket, None, str(e) or type(e).__name__)
+            return Outcome(ticket, None, reason(e))
+
+
+def reason(error: BaseException) -> str:
+    """An error in one line of plain text (onnxruntime's messages span several)."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def load_recognizer(model: str | None) -> Recognize:

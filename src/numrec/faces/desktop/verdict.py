@@ -1,0 +1,135 @@
+"""What the window says about a reading: the answer in large type, plain words, one view per digit.
+
+Every confidence is worded by faces.wording.percent, as on the page and the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from numrec.faces.desktop.drawing import Box
+from numrec.faces.wording import percent
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from numrec.read.results import Prediction
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# What a reading was of, which decides how "no digit" is worded.
+STROKES, PICTURE, BLANK = "strokes", "picture", "blank"
+
+
+def ordinal(n: int) -> str:
+    """1 -> "first" ... 10 -> "tenth", then 11 -> "11th", 22 -> "22nd": never mistaken for a digit's value."""
+    if 1 <= n <= len(ORDINALS):
+        return ORDINALS[n - 1]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def noun(number_mode: bool) -> str:
+    return "number" if number_mode else "digit"
+
+
+@dataclass(frozen=True)
+class DigitView:
+    """One read digit: its value, how sure, its bars, the 28x28 the model saw, its box on the input."""
+
+    digit: int
+    confidence: float
+    probabilities: tuple[float, ...]
+    image: np.ndarray | None = field(default=None, repr=False)
+    box: Box = (0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the window shows: the result in large type, plain words, and the digit whose bars are shown."""
+
+    status: str  # ok | unsure | no_digit | blank | empty | loading | reading | error
+    headline: str  # the digit or number in large type
+    detail: str  # one sentence in plain words
+    digits: tuple[DigitView, ...] = ()
+    focus: int = 0  # the digit whose bars and 28x28 are shown
+    summary: str = ""  # a few words for the window title
+    number: str = ""  # what Copy puts on the clipboard
+
+    @property
+    def title(self) -> str:
+        """Window title; it carries the verdict so tools (and tests) can read it."""
+        return f"numrec: {self.summary or self.status}"
+
+    @property
+    def shown(self) -> DigitView | None:
+        return self.digits[self.focus] if self.digits else None
+
+    @property
+    def probabilities(self) -> tuple[float, ...]:
+        return self.shown.probabilities if self.shown else ()
+
+    @property
+    def image(self) -> np.ndarray | None:
+        return self.shown.image if self.shown else None
+
+    @property
+    def boxes(self) -> tuple[Box, ...]:
+        return tuple(d.box for d in self.digits)
+
+    @property
+    def caption(self) -> str:
+        """Which digit the bars are for, when there is more than one."""
+        if len(self.digits) < 2 or self.shown is None:
+            return ""
+        d = self.shown
+        return f"Showing the {ordinal(self.focus + 1)} digit ({d.digit}, {percent(d.confidence)})"
+
+    def focused(self, index: int) -> Verdict:
+        return replace(self, focus=index) if 0 <= index < len(self.digits) else self
+
+
+LOADING = Verdict("loading", "", "Loading the model...", summary="loading model")
+
+
+def prompt(number_mode: bool) -> Verdict:
+    return Verdict("empty", "", f"Draw a {noun(number_mode)} on the canvas.", summary=f"draw a {noun(number_mode)}")
+
+
+def reading(before: Verdict) -> Verdict:
+    """Shown at once when Recognize is pressed, so the press is seen even when the answer does not change."""
+    return replace(before, status="reading", detail="Reading...", summary="reading")
+
+
+def model_error(reason: str) -> Verdict:
+    return Verdict("error", "!", f"The model did not load: {reason}", summary="model error")
+
+
+def nothing_read(source: str, number_mode: bool) -> Verdict:
+    """No digit in the answer: a blank canvas is called blank, visible ink is never called blank."""
+    if source == BLANK:
+        return Verdict("blank", "", f"The canvas is blank: draw a {noun(number_mode)} first.", summary="blank canvas")
+    if source == PICTURE:
+        return Verdict("no_digit", "-", "No digit found in the image.", summary="no digit")
+    return Verdict("no_digit", "-", "Too small to read: draw it larger.", summary="too small to read")
+
+
+def _box(box: tuple[float, float, float, float]) -> Box:
+    x, y, w, h = box
+    return float(x), float(y), float(w), float(h)
+
+
+def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False) -> Verdict:
+    """Turn a Prediction into what the window says; `source` is what was read (STROKES, PICTURE or BLANK)."""
+    if pred.status == "no_digit" or not pred.digits:
+        return nothing_read(source, number_mode)
+    digits = tuple(DigitView(d.digit, d.confidence, tuple(d.probabilities), d.image, _box(d.box)) for d in pred.digits)
+    focus = min(range(len(digits)), key=lambda i: digits[i].confidence)  # the least sure digit first
+    least, number = digits[focus], pred.number or ""
+    sure, which = percent(least.confidence), ordinal(focus + 1)
+    if pred.status == "unsure":
+        about = f" about the {which} digit" if len(digits) > 1 else ""
+        detail = f"Not sure{about} (most likely {least.digit}, {sure}). Write it larger or clearer."
+        return Verdict("unsure", number + "?", detail, digits, focus, f"{number}? unsure", number)
+    detail = f"{len(digits)} digits; the {which} is the least sure at {sure}" if len(digits) > 1 else f"{sure} sure"
+    return Verdict("ok", number, detail, digits, focus, f"{number} ({sure} sure)", number)
