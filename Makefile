@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: app serve test test-fast lint bench evaluate clean
 
-$(STAMP): pyproject.toml
+# constraints.txt: these machines' local torch build (the package itself asks for a range).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 app: $(STAMP)

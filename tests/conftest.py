@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+# The train extra's tests: marked `train`, skipped where it is not installed (the hooks: support/extras.py).
+from support.extras import pytest_collection_modifyitems, pytest_pycollect_makemodule  # noqa: F401
 from support.paths import MNIST_DIR, PENDIGITS, have_mnist
 
 

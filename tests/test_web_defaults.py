@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from numrec.faces.cli import build_parser
+from numrec.faces.web.run import deployment_from
 from numrec.faces.web.server import STATIC, WebSettings
 from numrec.read.images import MAX_PIXELS
 from support.http import get, post, send
@@ -49,7 +50,7 @@ def listening_addresses(port: int) -> set[str]:
 
 
 def test_serve_binds_loopback_only_by_default(server: Server) -> None:
-    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    assert deployment_from(build_parser().parse_args(["serve"]), environ={}).host == "127.0.0.1"
     assert listening_addresses(server.port) == {LOOPBACK_HEX}
 
 

@@ -95,8 +95,8 @@ def test_a_drawing_too_small_to_read_is_never_called_blank(page: Page, mode: str
 
 def test_the_page_has_its_own_icon_so_the_browser_never_asks_for_favicon_ico(page: Page) -> None:
     href = page.locator('link[rel="icon"]').get_attribute("href")
-    assert href is not None and href.startswith("/static/")
-    url = page.url.rstrip("/") + href
+    assert href is not None and href.startswith("static/")  # relative: the page works under any prefix
+    url = page.url.rstrip("/") + "/" + href
     with urllib.request.urlopen(url) as icon:
         assert icon.status == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
     draw_with_mouse(page, SEVEN)

@@ -18,7 +18,7 @@ from typing import IO
 
 import numpy as np
 
-from numrec import fileio
+from numrec import dirs, fileio
 from numrec.geometry import (
     IDX_HEADER_INT_BYTES,
     IDX_IMAGES_MAGIC,
@@ -64,7 +64,7 @@ MNIST_FILES: Mapping[str, IdxFile] = {
 
 
 def default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "numrec" / "mnist"
+    return dirs.cache_dir() / "mnist"
 
 
 def resolve_data_dir(data_dir: str | Path | None, env: Mapping[str, str] | None = None) -> Path:

@@ -2,24 +2,37 @@
 
 Expected failures (bad data, missing files, bad models) print one line on
 stderr and exit non-zero, without a traceback. Heavy imports (torch,
-onnxruntime, tkinter, uvicorn) happen inside the command that needs them.
+onnxruntime, tkinter, uvicorn) happen inside the command that needs them; a
+command whose extra is not installed says which, before it does any work.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
-from numrec.faces.web.settings import ServeError, WebSettings
+from numrec.faces.web.settings import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ENV_HOST,
+    ENV_MODEL,
+    ENV_PORT,
+    LOG_LEVELS,
+    ServeError,
+    WebSettings,
+)
 from numrec.version import __version__
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it
+# The modules each optional extra brings (pyproject.toml), looked for before a command that needs them runs.
+EXTRAS = {"web": ("fastapi", "uvicorn"), "train": ("torch", "onnx", "matplotlib")}
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -62,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 MODEL_HELP = "ONNX model file (default: the model shipped with numrec)"
-DATA_HELP = "MNIST folder (default: $NUMREC_DATA, then ~/.cache/numrec/mnist)"
+DATA_HELP = "MNIST folder (default: $NUMREC_DATA, then the user cache folder: ~/.cache/numrec/mnist on Linux)"
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -95,14 +108,43 @@ def add_app(sub: Subparsers) -> None:
     s.set_defaults(func=cmd_app)
 
 
+def root_path(text: str) -> str:
+    """An argparse type: the URL path a reverse proxy serves numrec under, as /numrec (no trailing slash)."""
+    path = text.strip().rstrip("/")
+    if not path:
+        return ""  # "" or "/": no prefix
+    if not path.startswith("/") or any(c in path for c in "?#%\\ ") or not (path.isascii() and path.isprintable()):
+        raise argparse.ArgumentTypeError(f"must be a URL path such as /numrec, got {text!r}")
+    return path
+
+
+def add_deployment(s: argparse.ArgumentParser) -> None:
+    """`numrec serve`'s options of where it runs and how it logs (README: Deployment)."""
+    # host, port and model: None here, then the environment, then the default (web.run.deployment_from)
+    s.add_argument("--host", help=f"address to bind (default: ${ENV_HOST}, else {DEFAULT_HOST}: loopback only)")
+    s.add_argument(
+        "--port", type=whole_number(1, 65535), help=f"TCP port, 1-65535 (default: ${ENV_PORT}, else {DEFAULT_PORT})"
+    )
+    s.add_argument("--model", help=f"ONNX model file (default: ${ENV_MODEL}, else the model shipped with numrec)")
+    s.add_argument("--workers", type=whole_number(1), default=1, metavar="N", help="server processes (default: 1)")
+    s.add_argument(
+        "--root-path",
+        type=root_path,
+        default="",
+        metavar="PATH",
+        help="the path prefix a reverse proxy serves numrec under, such as /numrec (the proxy strips it)",
+    )
+    s.add_argument(
+        "--log-level", type=str.lower, choices=LOG_LEVELS, default="info", help="server log level (default: info)"
+    )
+    s.add_argument("--access-log", action="store_true", help="log one line per request (default: off)")
+
+
 def add_serve(sub: Subparsers) -> None:
     web = WebSettings()
     # usage: one line, so that a bad option is two lines of error (the options are in --help)
     s = sub.add_parser("serve", help="run the web page and HTTP API", usage="%(prog)s [options]")
-    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    s.add_argument("--port", type=whole_number(1, 65535), default=8000, help="TCP port, 1-65535 (default: 8000)")
-    s.add_argument("--model", help=MODEL_HELP)
-    s.add_argument("--workers", type=whole_number(1), default=1, metavar="N", help="server processes (default: 1)")
+    add_deployment(s)
     s.add_argument(
         "--allowed-host",
         action="append",
@@ -137,7 +179,7 @@ def add_serve(sub: Subparsers) -> None:
         default=web.body_timeout,
         help=f"seconds a client has to send its body (default: {web.body_timeout:g})",
     )
-    s.set_defaults(func=cmd_serve)
+    s.set_defaults(func=cmd_serve, extra="web")
 
 
 def add_predict(sub: Subparsers) -> None:
@@ -165,7 +207,15 @@ def add_train(sub: Subparsers) -> None:
     s.add_argument(
         "--pen-data", metavar="FILE", help="also train on pen trajectories (pendigits JSON), held-out writers excepted"
     )
-    s.set_defaults(func=cmd_train)
+    s.add_argument(
+        "--device", choices=("auto", "cpu", "cuda", "mps"), help="where to train (default auto: a GPU if there is one)"
+    )
+    s.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16"),
+        help="bf16: forward pass in bfloat16, weights fp32 (default auto: bf16 where the CPU has AMX/AVX512-BF16)",
+    )
+    s.set_defaults(func=cmd_train, extra="train")
 
 
 def add_evaluate(sub: Subparsers) -> None:
@@ -206,9 +256,23 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     return (DataError, ModelError, CardError, ServeError, FileNotFoundError, PermissionError)
 
 
+def missing_extra(args: argparse.Namespace) -> str | None:
+    """The one line to say when the command needs an extra that is not installed, else None."""
+    extra: str | None = getattr(args, "extra", None)
+    command = f"numrec {args.command}"
+    if args.command == "evaluate" and args.report:  # the plots need matplotlib
+        extra, command = "train", f"{command} --report"
+    if extra is None or all(importlib.util.find_spec(name) for name in EXTRAS[extra]):
+        return None
+    return f"{command} needs the {extra} extra: pip install 'numrec[{extra}]'"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    if missing := missing_extra(args):
+        print(missing, file=sys.stderr)
+        return EXIT_ERROR
     try:
         return func(args)
     except expected_errors() as e:

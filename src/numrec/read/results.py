@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 
-Box = tuple[int, int, int, int]
+# x, y, width, height in the input's pixels (a canvas's, for strokes).
+Box: TypeAlias = tuple[int, int, int, int]
+# "ok": every digit is at least as sure as the card's unsure threshold; "unsure": one or more is less sure;
+# "no_digit": no ink that could be a digit (a blank canvas, a stray dot).
+Status: TypeAlias = Literal["ok", "unsure", "no_digit"]
 
 
 @dataclass(frozen=True)
 class DigitResult:
+    """One digit read: the class, its calibrated confidence, all ten probabilities, where it is, what the model saw."""
+
     digit: int
     confidence: float
     probabilities: tuple[float, ...]
@@ -19,6 +25,7 @@ class DigitResult:
     image: np.ndarray  # the (28, 28) float32 the model saw
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`numrec predict --json`, the web API): everything but the image."""
         return {
             "digit": self.digit,
             "confidence": self.confidence,
@@ -29,9 +36,12 @@ class DigitResult:
 
 @dataclass(frozen=True)
 class Prediction:
-    status: str  # "ok" | "unsure" | "no_digit"
+    """A reading: its status, the number as a string of digits (None when no digit) and each digit, left to right."""
+
+    status: Status
     number: str | None
     digits: tuple[DigitResult, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`numrec predict --json`, the web API)."""
         return {"number": self.number, "digits": [d.to_dict() for d in self.digits], "status": self.status}

@@ -51,5 +51,27 @@ class WebSettings:
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
 
 
+# How `numrec serve` is deployed, besides its limits. The environment settings serve a container or a
+# service unit; an option on the command line wins over them.
+ENV_MODEL, ENV_HOST, ENV_PORT = "NUMREC_MODEL", "NUMREC_HOST", "NUMREC_PORT"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where `numrec serve` listens, what it loads and how it logs (its limits are WebSettings)."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    model: str | None = None  # None: the shipped model
+    workers: int = 1
+    # The path prefix a reverse proxy serves numrec under ("/numrec"), stripped by the proxy; "" for none.
+    root_path: str = ""
+    log_level: str = "info"
+    access_log: bool = False  # one line per request: off unless asked for (it logs client addresses)
+    colors: bool | None = None  # None: uvicorn colours its log on a terminal; False under NO_COLOR
+
+
 class ServeError(Exception):
     """`numrec serve` cannot start: the port is taken, or the open-file limit is too low."""

@@ -57,7 +57,7 @@ function operationSection(path, method, op) {
 async function main() {
   const status = document.getElementById("api-status");
   try {
-    const response = await fetch("/openapi.json");
+    const response = await fetch("openapi.json");
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const spec = await response.json();
     const target = document.getElementById("operations");

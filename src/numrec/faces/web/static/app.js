@@ -34,11 +34,11 @@ function read(final) {
   const query = `?preview=1&multi=${pad.mode === "number" ? 1 : 0}`;
   const { file } = pad.doc;
   if (file) {
-    send(`/api/predict${query}`, file.type || "application/octet-stream", file, final, "image");
+    send(`api/predict${query}`, file.type || "application/octet-stream", file, final, "image");
   } else if (pad.doc.strokes.length) {
     const [width, height] = drawing.size();
     const body = JSON.stringify({ width, height, line_width: pad.lineWidth, strokes: drawing.strokes() });
-    send(`/api/predict/strokes${query}`, "application/json", body, final, "strokes");
+    send(`api/predict/strokes${query}`, "application/json", body, final, "strokes");
   } else {
     showEmpty();
   }
@@ -261,7 +261,7 @@ function onPen(ev) {
 async function loadCard() {
   const el = $("model");
   try {
-    const card = await (await fetch("/api/model")).json();
+    const card = await (await fetch("api/model")).json();
     const arch = card.architecture || {};
     const acc = card.test && card.test.accuracy;
     const params = typeof arch.parameters === "number" ? ` (${arch.parameters.toLocaleString("en")} parameters)` : "";
