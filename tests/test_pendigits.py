@@ -12,16 +12,17 @@ from numrec.mnist import DataError
 from numrec.train import pen_data as pendigits
 
 
-def test_held_out_writers_never_reach_training(pendigits_path: Path) -> None:
+def test_validation_and_held_out_writers_never_reach_training(pendigits_path: Path) -> None:
     digits = pendigits.load(pendigits_path)
-    train, held_out = pendigits.split_by_writer(digits)
-    assert len(train) + len(held_out) == len(digits) == 7494
-    assert {d.writer for d in train}.isdisjoint({d.writer for d in held_out})
+    train, validation, held_out = pendigits.split_by_writer(digits)
+    assert len(train) + len(validation) + len(held_out) == len(digits) == 7494
+    assert {d.writer for d in train} == set(pendigits.TRAINING_WRITERS) == set(range(1, 19))
+    assert {d.writer for d in validation} == set(pendigits.VALIDATION_WRITERS) == {19, 20}
     assert {d.writer for d in held_out} == set(pendigits.HELD_OUT_WRITERS)
 
 
 def test_training_images_are_mnist_like_views_of_each_digit(pendigits_path: Path) -> None:
-    train, _ = pendigits.split_by_writer(pendigits.load(pendigits_path))
+    train, _, _ = pendigits.split_by_writer(pendigits.load(pendigits_path))
     images, labels = pendigits.training_images(train[:20])
     assert images.shape == (40, 28, 28) and images.dtype == np.uint8
     assert labels.tolist() == [d.label for d in train[:20] for _ in range(2)]

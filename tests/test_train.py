@@ -212,3 +212,32 @@ def test_resuming_a_checkpoint_with_an_unknown_optimizer_is_a_one_line_error(
         f"numrec train: error: {tmp_path / 'last.pt'}: unknown optimizer 'sgd' (choose from adamw, adam)"
     )
     assert (tmp_path / "last.pt").read_bytes() == before and not (tmp_path / "model.onnx").exists()
+
+
+# torch.onnx warns that the TorchScript exporter (the one checkpoint.export_onnx asks for) is legacy.
+@pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning")
+def test_a_model_with_not_digit_trains_on_negatives_and_exports_eleven_named_outputs(
+    mnist_dir: Path, tmp_path: Path
+) -> None:
+    from numrec.faces.commands.train import add_negatives
+    from numrec.read.recognizer import Recognizer
+    from numrec.train.export import finish
+    from numrec.train.loop import to_images
+
+    model_cfg = replace(TINY, outputs=11)
+    cfg = TrainConfig(epochs=2, limit=600, threads=1, seed=3, negatives=0.12, device="cpu", precision="fp32")
+    split = make_split(*data.load_split(mnist_dir, "train"), cfg)
+    split = add_negatives(split, (to_images(split.x_train), split.y_train.numpy()), [], cfg)
+    assert int((split.y_train == 10).sum()) == round(0.12 * 540) and int((split.y_val == 10).sum()) == 7
+    extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
+    state = fit(lambda: DigitCNN(model_cfg), split, cfg, extra=extra)
+    assert {"val_not_digit_recall", "val_refused"} <= set(state["history"][0])
+    test_x, test_y = data.load_split(mnist_dir, "test")
+    card = finish(state | extra, split, (test_x[:500], test_y[:500]), cfg, tmp_path, "numrec train", 1.0)
+    assert card.extra["outputs"] == [*map(str, range(10)), "not a digit"] and card.architecture["outputs"] == 11
+    assert 0 <= card.test["not_digit_share"] <= 1 and card.test["n"] == 500
+    assert card.made_by["precision"] == "fp32" and card.made_by["device"] == "cpu"
+    recognizer = Recognizer(tmp_path / "model.onnx")
+    probs = recognizer.model.class_probabilities(to_tensor(test_x[:50]).numpy())
+    assert recognizer.model.outputs == 11 and probs.shape == (50, 11) and (probs[:, 10] > 0).all()
+    assert json.loads((tmp_path / "model.json").read_text())["outputs"][10] == "not a digit"

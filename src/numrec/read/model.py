@@ -1,14 +1,19 @@
 """Load an ONNX digit model with onnxruntime, checked, and run it.
 
-Any ONNX model with input (N, 1, 28, 28) and 10 finite outputs works; numrec's
-own come with a card (model.json) whose sha256 must match and whose temperature
-calibrates the confidence. A model without a card gets temperature 1. A model
-whose logits are NaN or infinite is refused: at load on two probe images, and
-on any later output, so a NaN never becomes a digit.
+Any ONNX model with input (N, 1, 28, 28) and 10 or 11 finite outputs works: the
+ten digits, then optionally NOT_DIGIT ("not one whole digit"). numrec's own come
+with a card (model.json) whose sha256 must match, whose temperature calibrates
+the confidence, and whose "outputs" names the model's outputs (OUTPUT_NAMES; a
+card without it, written before the choice, describes ten digits). A model
+without a card gets temperature 1, and if it has 11 outputs the 11th is taken to
+be NOT_DIGIT, as numrec's own export orders them; any other count is refused. A
+model whose logits are NaN or infinite is refused: at load on two probe images,
+and on any later output, so a NaN never becomes a digit.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +21,17 @@ import numpy as np
 
 from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, MAX_OUTPUTS, NUM_CLASSES
 from numrec.metrics import UNSURE_BOUNDS, softmax
-from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, load_card
+from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, card_path, load_card
 
 # Without a card, call a prediction unsure below this confidence.
 DEFAULT_UNSURE = UNSURE_BOUNDS[0]
 BATCH = 1000
+# What each output means, in order, as a card's "outputs" lists them: the digits, then NOT_DIGIT.
+OUTPUT_NAMES = (*(str(d) for d in range(NUM_CLASSES)), "not a digit")
+OUTPUT_COUNTS = (NUM_CLASSES, MAX_OUTPUTS)
+EXPECTED_OUTPUTS = " or ".join(f"(N, {n})" for n in OUTPUT_COUNTS)
+# A card's bad outputs are quoted up to this many characters.
+SHOWN_CHARS = 80
 
 
 def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
@@ -28,7 +39,10 @@ def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=np.float32)
     name = session.get_inputs()[0].name  # one metadata query per call, not per batch
     parts = [session.run(None, {name: x[i : i + BATCH]})[0] for i in range(0, len(x), BATCH)]
-    return np.concatenate(parts) if parts else np.zeros((0, NUM_CLASSES), np.float32)
+    if parts:
+        return np.concatenate(parts)
+    width = session.get_outputs()[0].shape[-1]  # no images: no rows, as many columns as the model has
+    return np.zeros((0, width if isinstance(width, int) else NUM_CLASSES), np.float32)
 
 
 def _first_line(error: Exception) -> str:
@@ -76,36 +90,55 @@ class OnnxModel:
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own untyped errors
             raise ModelError(f"{self.path}: not a loadable ONNX model ({_first_line(e)})") from None
-        self._check_shapes()
+        # The model's outputs: 10 or 11, from its declared shape, or from the first probe if it declares none.
+        self.outputs: int | None = self._check_shapes()
         self._probe()
+        self._check_card_outputs()
         self.temperature = float(self.model_card.temperature) if self.model_card else 1.0
         self.unsure_threshold = float(self.model_card.unsure_threshold) if self.model_card else DEFAULT_UNSURE
 
-    def _check_shapes(self) -> None:
+    def _check_shapes(self) -> int | None:
+        """The declared output count (None: symbolic), once the shapes are checked."""
         inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
         if len(inputs) != 1 or len(outputs) < 1:
             raise ModelError(f"{self.path}: expected one input and an output, found {len(inputs)} and {len(outputs)}")
         shape_in, shape_out = inputs[0].shape, outputs[0].shape
         if len(shape_in) != 1 + len(INPUT_SHAPE) or not all(map(_dim_ok, shape_in[1:], INPUT_SHAPE)):
             raise ModelError(f"{self.path}: input shape {shape_in}, expected (N, {', '.join(map(str, INPUT_SHAPE))})")
-        if len(shape_out) != 2 or not _dim_ok(shape_out[1], NUM_CLASSES):
-            raise ModelError(f"{self.path}: output shape {shape_out}, expected (N, {NUM_CLASSES})")
+        if len(shape_out) != 2 or (isinstance(shape_out[1], int) and shape_out[1] not in OUTPUT_COUNTS):
+            raise ModelError(f"{self.path}: output shape {shape_out}, expected {EXPECTED_OUTPUTS}")
+        return shape_out[1] if isinstance(shape_out[1], int) else None
+
+    def _check_card_outputs(self) -> None:
+        """Refuse a card whose outputs are not the model's (or not numrec's names, in numrec's order)."""
+        if self.model_card is None:
+            return  # no card: 10 outputs are the digits, an 11th is NOT_DIGIT
+        names = self.model_card.extra.get("outputs", list(OUTPUT_NAMES[:NUM_CLASSES]))
+        if names not in [list(OUTPUT_NAMES[:n]) for n in OUTPUT_COUNTS]:
+            shown = json.dumps(names)[:SHOWN_CHARS]
+            raise ModelError(
+                f'{card_path(self.path)}: outputs must be "0" to "9", then "not a digit" or nothing; got {shown}'
+            )
+        if len(names) != self.outputs:
+            raise ModelError(f"{self.path}: the model has {self.outputs} outputs, but its card names {len(names)}")
 
     def _probe(self) -> None:
         """Refuse now, not at the first drawing, a model that cannot run or answers NaN or inf."""
         for image in probe_images():  # one at a time, so a model made for batches of one still loads
             try:
-                self.logits(image[None])
+                self.outputs = self.logits(image[None]).shape[1]
             except ModelError:
                 raise
             except Exception as e:  # onnxruntime raises its own untyped errors
                 raise ModelError(f"{self.path}: fails on a probe image ({_first_line(e)})") from None
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) logits."""
+        """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) or (N, 11) logits (self.outputs)."""
         out = batched_logits(self.session, x)
-        if out.ndim != 2 or out.shape[1] != NUM_CLASSES:
-            raise ModelError(f"{self.path}: model returned shape {out.shape}, expected (N, {NUM_CLASSES})")
+        ok = out.ndim == 2 and (out.shape[1] == self.outputs if self.outputs else out.shape[1] in OUTPUT_COUNTS)
+        if not ok:
+            want = f"(N, {self.outputs})" if self.outputs else EXPECTED_OUTPUTS
+            raise ModelError(f"{self.path}: model returned shape {out.shape}, expected {want}")
         if not np.isfinite(out).all():
             raise ModelError(f"{self.path}: model returned logits that are NaN or infinite; refused")
         return out

@@ -1,7 +1,15 @@
-"""After training: calibrate, export ONNX, score it, write the card and plots."""
+"""After training: calibrate, export ONNX, score it, write the card and plots.
+
+A model with NOT_DIGIT (11 outputs) is calibrated and scored as the Recognizer reads it:
+the temperature is fitted on the validation digits with all 11 logits, and the test
+figures are MNIST test's digits, each read as the most likely of the ten digits (its
+confidence that digit's share of the 11-way softmax). The card also says how many real
+test digits the model would call "not a digit" (test.not_digit_share).
+"""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import platform
 import sys
@@ -12,17 +20,76 @@ import numpy as np
 import torch
 
 from numrec import fileio, metrics
-from numrec.read.card import ModelCard, card_path
+from numrec.geometry import NOT_DIGIT, NUM_CLASSES
+from numrec.read.card import PREPROCESSING_CONTRACT, ModelCard, card_path
+from numrec.read.model import OUTPUT_NAMES
 from numrec.train import checkpoint
 from numrec.train.loop import Split, TrainConfig, config_dict, to_tensor
 from numrec.train.network import DigitCNN, count_parameters, predict_logits
 
 
 def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndarray]:
-    """Fit the temperature on the validation split; return it and val logits."""
-    logits = predict_logits(model, split.x_val).numpy()
-    labels = split.y_val.numpy()
+    """Fit the temperature on the validation digits (all the model's logits); return it and their logits and labels."""
+    digits = split.y_val < NUM_CLASSES
+    logits = predict_logits(model, split.x_val[digits]).numpy()
+    labels = split.y_val[digits].numpy()
     return metrics.fit_temperature(logits, labels), logits, labels
+
+
+def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """The ten digits' calibrated probabilities, as the Recognizer reads them (with NOT_DIGIT, they sum to under 1)."""
+    return metrics.softmax(logits, temperature)[:, :NUM_CLASSES]
+
+
+def test_figures(logits: np.ndarray, labels: np.ndarray, temperature: float) -> dict[str, Any]:
+    """The card's test figures: accuracy and per-class accuracy, ECE and NLL raw and calibrated, over the digits."""
+    raw, cal = digit_probabilities(logits, 1.0), digit_probabilities(logits, temperature)
+    figures = {
+        "n": int(len(labels)),
+        "accuracy": metrics.accuracy(raw, labels),
+        "per_class_accuracy": metrics.per_class_accuracy(raw, labels),
+        "ece_raw": metrics.ece(raw, labels),
+        "nll_raw": metrics.nll(raw, labels),
+        "ece": metrics.ece(cal, labels),
+        "nll": metrics.nll(cal, labels),
+    }
+    if logits.shape[1] > NOT_DIGIT:  # how many real digits the model would refuse
+        figures["not_digit_share"] = float((logits.argmax(axis=1) == NOT_DIGIT).mean())
+    return figures
+
+
+def made_by(command: str, seconds: float, cfg: TrainConfig) -> dict[str, Any]:
+    return {
+        "command": command,
+        "seconds": round(seconds, 1),
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_threads": torch.get_num_threads(),
+        "device": cfg.device,
+        "precision": cfg.precision,
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def training_figures(state: dict[str, Any], cfg: TrainConfig) -> dict[str, Any]:
+    """The settings, and the best epoch's validation figures."""
+    best = state["best"]
+    figures = {"best_epoch": best["epoch"], "val_accuracy": best["val_acc"]}
+    epoch: dict[str, float] = next((h for h in state["history"] if h.get("epoch") == best["epoch"]), {})
+    for key in ("val_not_digit_recall", "val_refused"):
+        if key in epoch:
+            figures[key] = epoch[key]
+    return config_dict(cfg) | figures
+
+
+def outputs_of(model: DigitCNN) -> dict[str, Any]:
+    """What the card says the outputs are: their names, and the contract's wording for them."""
+    n = model.config.outputs
+    wording = f"{n} logits: {', '.join(OUTPUT_NAMES[:n])}; softmax(logits / temperature) gives calibrated probabilities"
+    contract = copy.deepcopy(PREPROCESSING_CONTRACT) | {"output": wording}
+    return {"outputs": list(OUTPUT_NAMES[:n]), "preprocessing": contract}
 
 
 def finish(
@@ -37,39 +104,21 @@ def finish(
     """Best weights -> model.onnx + model.json in `out`; returns the card."""
     model = checkpoint.build_model(state | {"model": state["best"]["model"]})
     temperature, val_logits, val_labels = calibrate(model, split)
-    x_test = to_tensor(test[0])
     onnx_path = out / "model.onnx"
     # The whole test set is the parity probe: the logits scored are onnxruntime's own.
-    onnx_bytes, parity, test_logits = checkpoint.export_onnx(model, x_test)
-    raw = metrics.summary(test_logits, test[1].astype(np.int64))
-    cal = metrics.summary(test_logits, test[1].astype(np.int64), temperature)
-    val_probs = metrics.softmax(val_logits, temperature)
+    onnx_bytes, parity, test_logits = checkpoint.export_onnx(model, to_tensor(test[0]))
+    outputs = outputs_of(model)
     card = ModelCard(  # checked as it is made: a NaN temperature fails here, before any file is written
+        preprocessing=outputs["preprocessing"],
         architecture=config_dict(model.config) | {"parameters": count_parameters(model)},
-        training=config_dict(cfg) | {"best_epoch": state["best"]["epoch"], "val_accuracy": state["best"]["val_acc"]},
-        test={
-            "n": raw["n"],
-            "accuracy": raw["accuracy"],
-            "per_class_accuracy": raw["per_class_accuracy"],
-            "ece_raw": raw["ece"],
-            "nll_raw": raw["nll"],
-            "ece": cal["ece"],
-            "nll": cal["nll"],
-        },
+        training=training_figures(state, cfg),
+        test=test_figures(test_logits, test[1].astype(np.int64), temperature),
         temperature=temperature,
-        unsure_threshold=metrics.unsure_threshold(val_probs, val_labels),
+        unsure_threshold=metrics.unsure_threshold(digit_probabilities(val_logits, temperature), val_labels),
         onnx_parity_max_abs=parity,
-        made_by={
-            "command": command,
-            "seconds": round(seconds, 1),
-            "machine": platform.machine(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_threads": torch.get_num_threads(),
-            "python": sys.version.split()[0],
-            "torch": torch.__version__,
-            "platform": platform.platform(),
-        },
+        made_by=made_by(command, seconds, cfg),
         onnx_sha256=hashlib.sha256(onnx_bytes).hexdigest(),
+        extra={"outputs": outputs["outputs"]},
     )
     # The pair is written last and back to back: a kill between the two leaves
     # a model and card whose sha256 disagree, which loading refuses clearly.

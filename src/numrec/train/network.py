@@ -2,7 +2,8 @@
 
 Input (N, 1, 28, 28) pixels in [0, 1] (white ink on black, as MNIST); the
 network normalises them itself, so the exported ONNX file needs no outside
-preprocessing beyond numrec.read.digit. Output: (N, 10) logits.
+preprocessing beyond numrec.read.digit. Output: (N, outputs) logits, the ten
+digits and, with outputs=11, NOT_DIGIT ("not one whole digit") after them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from numrec.geometry import CHANNELS, IMAGE_SIZE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
+from numrec.geometry import CHANNELS, IMAGE_SIZE, MAX_OUTPUTS, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class ModelConfig:
     head: str = "gap"
     # Dropout before the classifier; MNIST overfits little with augmentation.
     dropout: float = 0.1
+    # Logits: the ten digits, or 11 with NOT_DIGIT last (trained on negatives.py's images).
+    # 10 by default, so that checkpoints and cards from before the choice load unchanged.
+    outputs: int = NUM_CLASSES
 
     def __post_init__(self) -> None:
         if len(self.widths) != len(self.convs_per_stage):
             raise ValueError("widths and convs_per_stage need one entry per stage")
         if self.head not in ("gap", "flat"):
             raise ValueError(f"unknown head {self.head!r}")
+        if self.outputs not in (NUM_CLASSES, MAX_OUTPUTS) or isinstance(self.outputs, bool):
+            raise ValueError(f"outputs must be {NUM_CLASSES} or {MAX_OUTPUTS}, not {self.outputs!r}")
 
     @property
     def final_side(self) -> int:
@@ -72,19 +78,21 @@ class DigitCNN(nn.Module):
             features = cin
         else:
             pool, features = [nn.Flatten()], cin * config.final_side**2
-        self.head = nn.Sequential(*pool, nn.Dropout(config.dropout), nn.Linear(features, NUM_CLASSES))
+        self.head = nn.Sequential(*pool, nn.Dropout(config.dropout), nn.Linear(features, config.outputs))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # x: (N, 1, 28, 28) in [0, 1] -> logits (N, 10)
+        # x: (N, 1, 28, 28) in [0, 1] -> logits (N, outputs)
         x = (x - self.mean) / self.std
         return self.head(self.features(x))  # type: ignore[no-any-return]
 
 
 def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 1000) -> torch.Tensor:
-    """Logits of `x` in eval mode, `batch` images at a time (bounded memory)."""
+    """Float32 logits of `x` on the CPU, in eval mode, `batch` images at a time (bounded memory), run on the
+    device the model's weights are on."""
     model.eval()
+    device = next(model.parameters()).device
     with torch.no_grad():
-        return torch.cat([model(x[i : i + batch]) for i in range(0, len(x), batch)])
+        return torch.cat([model(x[i : i + batch].to(device)).float().cpu() for i in range(0, len(x), batch)])
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -3,8 +3,10 @@
 MNIST's writers were census staff and students writing on paper; people
 drawing on a screen write differently (a flagged 1, a crossed 7). Training
 on pen trajectories of some writers, drawn through numrec's own stroke and
-pixel paths, teaches the model those shapes. Writers in HELD_OUT_WRITERS are
-never trained on: they judge the result.
+pixel paths, teaches the model those shapes. Only TRAINING_WRITERS are
+trained on (their digits, and the negatives made from them); the
+VALIDATION_WRITERS are kept out of training to set thresholds on, and the
+HELD_OUT_WRITERS judge the result.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from numrec.read.strokes import Strokes, stroke_box
 
 # Writers 21-30 of the 30 are kept apart to measure what generalises.
 HELD_OUT_WRITERS = frozenset(range(21, 31))
+# Writers 19-20 are kept out of training too: unseen writers on which thresholds
+# (such as when to call ink "not one whole digit") can be set without touching 21-30.
+VALIDATION_WRITERS = frozenset({19, 20})
+# The writers training may use: their digits, and negatives made from them.
+TRAINING_WRITERS = frozenset(range(1, 19))
 # Brush widths, as a share of the digit's height, for the pixel-path view:
 # from a thin mouse line to a fat finger stroke.
 BRUSH_SHARES = (0.04, 0.08, 0.14)
@@ -51,10 +58,14 @@ def load(path: Path) -> list[PenDigit]:
     return digits
 
 
-def split_by_writer(digits: list[PenDigit]) -> tuple[list[PenDigit], list[PenDigit]]:
-    """(training writers' digits, held-out writers' digits)."""
-    train = [d for d in digits if d.writer not in HELD_OUT_WRITERS]
-    return train, [d for d in digits if d.writer in HELD_OUT_WRITERS]
+def split_by_writer(digits: list[PenDigit]) -> tuple[list[PenDigit], list[PenDigit], list[PenDigit]]:
+    """(training writers' digits, validation writers' digits, held-out writers' digits).
+
+    A writer outside all three sets (a file with more than 30 writers) is in none: never trained on.
+    """
+    train = [d for d in digits if d.writer in TRAINING_WRITERS]
+    validation = [d for d in digits if d.writer in VALIDATION_WRITERS]
+    return train, validation, [d for d in digits if d.writer in HELD_OUT_WRITERS]
 
 
 def pen_canvas(digit: PenDigit, brush_share: float) -> Strokes:

@@ -12,21 +12,27 @@ from typing import Any
 import numpy as np
 
 from numrec import mnist as data
+from numrec.geometry import MAX_OUTPUTS
 from numrec.train import checkpoint
 from numrec.train.augment import AugmentConfig
-from numrec.train.loop import Split, TrainConfig, add_training_images, config_dict, fit, make_split
+from numrec.train.loop import Split, TrainConfig, add_images, config_dict, fit, make_split, to_images
 from numrec.train.network import DigitCNN, ModelConfig
+from numrec.train.precision import DeviceError, resolve
 from numrec.train.recipes import RECIPES
+
+# What a resumed run's settings lack when it began before the setting existed: it trained without
+# negatives, in float32, on the CPU.
+BEFORE_THE_SETTING = {"negatives": 0.0, "precision": "fp32", "device": "cpu"}
 
 
 def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None, base: TrainConfig) -> TrainConfig:
     """The recipe's settings, or the resumed run's own, then explicit options."""
     cfg = base
     if saved:
-        fields = dict(saved)
+        fields = BEFORE_THE_SETTING | dict(saved)
         fields["augmentation"] = AugmentConfig(**fields["augmentation"])  # type: ignore[arg-type]
         cfg = replace(cfg, **fields)  # type: ignore[arg-type]
-    names = ("epochs", "seed", "limit", "threads", "pen_data")
+    names = ("epochs", "seed", "limit", "threads", "pen_data", "device", "precision")
     overrides = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
     return replace(cfg, **overrides)
 
@@ -65,26 +71,53 @@ def settings(args: argparse.Namespace, out: Path) -> tuple[dict[str, Any] | None
         model_cfg = checkpoint.model_config_from(saved) if saved else recipe_model
     except (ValueError, TypeError) as e:  # a checkpoint's settings: an unknown optimizer, schedule or field name
         raise Refusal(f"{path}: {e}", 1) from None
-    return saved, cfg, model_cfg
+    if cfg.negatives and model_cfg.outputs != MAX_OUTPUTS:
+        raise Refusal(f"negatives need a model with {MAX_OUTPUTS} outputs; this one has {model_cfg.outputs}", 2)
+    try:  # "auto" becomes what this machine has, so that the checkpoint and the card record it
+        device, precision = resolve(cfg.device, cfg.precision)
+    except DeviceError as e:
+        raise Refusal(str(e), 2) from None
+    print(f"training on {device} in {precision}", file=sys.stderr)
+    return saved, replace(cfg, device=device, precision=precision), model_cfg
 
 
 def load_data(args: argparse.Namespace, cfg: TrainConfig) -> tuple[Split, tuple[np.ndarray, np.ndarray]]:
-    """The training split (pen digits added if asked for) and the MNIST test set."""
+    """The training split (pen digits and negatives added if asked for) and the MNIST test set."""
+    from numrec.train import pen_data as pendigits
+
     folder = data.resolve_data_dir(args.data_dir)
     images, labels = data.load_split(folder, "train")
     test = data.load_split(folder, "test")
     split = make_split(images, labels, cfg)
+    mnist_train = to_images(split.x_train), split.y_train.numpy()  # before any pen views join them
+    pen_train: list[pendigits.PenDigit] = []
     if cfg.pen_data:
-        from numrec.train import pen_data as pendigits
-
-        pen_train, _ = pendigits.split_by_writer(pendigits.load(Path(cfg.pen_data)))
-        split = add_training_images(split, *pendigits.training_images(pen_train))
+        pen_train = pendigits.split_by_writer(pendigits.load(Path(cfg.pen_data)))[0]
+        writers = sorted(pendigits.TRAINING_WRITERS)
+        split = add_images(split, *pendigits.training_images(pen_train))
         print(
-            f"added {len(pen_train)} pen digits (two views each) from writers outside "
-            f"{min(pendigits.HELD_OUT_WRITERS)}-{max(pendigits.HELD_OUT_WRITERS)}",
-            file=sys.stderr,
+            f"added {len(pen_train)} pen digits (two views each) of writers {writers[0]}-{writers[-1]}", file=sys.stderr
         )
+    if cfg.negatives:
+        split = add_negatives(split, mnist_train, pen_train, cfg)
     return split, test
+
+
+def add_negatives(
+    split: Split, mnist_train: tuple[np.ndarray, np.ndarray], pen_train: list[Any], cfg: TrainConfig
+) -> Split:
+    """The split with negatives (label NOT_DIGIT), cfg.negatives of each part's size: training ones from the
+    split's MNIST training images and the training writers' pen digits, validation ones from its MNIST
+    validation images alone (with another seed), so that no validation negative holds a trained-on digit."""
+    from numrec.train import negatives
+
+    train = negatives.make(round(cfg.negatives * len(split.x_train)), *mnist_train, pen_train, seed=cfg.seed)
+    val_x, val_y = to_images(split.x_val), split.y_val.numpy()
+    val = negatives.make(round(cfg.negatives * len(split.x_val)), val_x, val_y, seed=cfg.seed + 1)
+    counts = ", ".join(f"{kind} {n}" for kind, n in train.counts().items())
+    print(f"added {len(train.images)} negatives ({counts}) and {len(val.images)} for validation", file=sys.stderr)
+    split = add_images(split, train.images, train.labels)
+    return add_images(split, val.images, val.labels, validation=True)
 
 
 def main(args: argparse.Namespace) -> int:
