@@ -1,7 +1,7 @@
 import numpy as np
 
 from numrec.read import pieces as pc
-from numrec.read import segment, stroke_groups
+from numrec.read import pixel_atoms, segment, stroke_groups
 
 
 def test_label_pieces_finds_separate_pieces_with_boxes() -> None:
@@ -53,9 +53,49 @@ def test_group_strokes_keeps_the_two_strokes_of_a_four_together() -> None:
     assert stroke_groups.group_strokes(four + one, line_width=6) == [[0, 1], [2]]
 
 
-def test_cut_candidates_are_the_thinnest_columns_in_the_middle() -> None:
-    ink = np.ones((10, 40), dtype=np.float32)
-    ink[:, 22] = 0.1  # where two digits touch
-    ink[:, 2] = 0.0  # outside the middle half: never a cut
-    cuts = segment.cut_candidates(ink)
-    assert cuts[0] == 22 and all(10 <= c < 30 for c in cuts)
+def touching_bars(gap_rows: slice) -> np.ndarray:
+    """Two upright bars joined by a short horizontal bridge in `gap_rows`: two 1s touching."""
+    mask = np.zeros((40, 30), dtype=bool)
+    mask[:, 4:8] = mask[:, 22:26] = True
+    mask[gap_rows, 8:22] = True
+    return mask
+
+
+def test_a_seam_cuts_touching_digits_where_they_touch() -> None:
+    mask = touching_bars(slice(18, 21))
+    (path,) = pixel_atoms.seams(mask, gap=5, most=1)
+    assert all(8 <= c <= 22 for c in path)  # between the bars in every row
+    left, right = pixel_atoms.cut_along(mask, [path])
+    assert left[:, 4:8].all() and not left[:, 22:].any()
+    assert right[:, 22:26].all() and (left | right).sum() == mask.sum() and not (left & right).any()
+
+
+def test_a_seam_bends_around_ink_it_need_not_cut() -> None:
+    mask = np.zeros((30, 30), dtype=bool)
+    mask[0:15, 0:2] = True  # a stroke hanging from the top left
+    mask[15:30, 28:30] = True  # and one standing on the bottom right
+    mask[14:16, 0:30] = True  # joined by a long bar: one piece
+    (path,) = pixel_atoms.seams(mask, gap=5, most=1)
+    assert mask[np.arange(30), path].sum() <= 2  # through the join only, not down either stroke
+
+
+def test_seams_leave_no_sliver() -> None:
+    """A cut that would leave a part lower than MIN_PART of the piece is not made."""
+    mask = np.zeros((40, 60), dtype=bool)
+    mask[:, 5:9] = True
+    mask[36:40, 9:55] = True  # a long flat base (a 2's) running far to the right
+    for path in pixel_atoms.seams(mask, gap=5, most=7):
+        parts = pixel_atoms.cut_along(mask, [path])
+        assert min(np.ptp(np.nonzero(p.any(axis=1))[0]) + 1 for p in parts) >= pixel_atoms.MIN_PART * 40
+
+
+def test_pixel_atoms_cut_only_wide_pieces_and_keep_every_pixel_once() -> None:
+    canvas = np.full((80, 160), 255, np.uint8)
+    canvas[10:70, 10:14] = 0  # a 1 alone
+    canvas[10:70, 60:64] = canvas[10:70, 110:114] = 0  # two 1s joined by a bridge
+    canvas[38:42, 64:110] = 0
+    atoms, factor = pixel_atoms.pixel_atoms(canvas)
+    assert factor == (1.0, 1.0)
+    assert [len(g) for g in atoms.groups()] == [1, 2]
+    assert sorted(np.unique(atoms.ids))[1:] == [1, 2, 3]
+    assert atoms.breaks((1,)) == atoms.breaks((2,)) == 1 and atoms.breaks((1, 2)) == 0 == atoms.breaks((0,))

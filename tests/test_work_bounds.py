@@ -3,6 +3,10 @@ renders and model rows, and quickly, through the real recognizer and the real se
 
 Work is counted where it is done (the renderers and the model calls of the real code path), so the bounds
 do not depend on the machine; the wall-clock bounds are generous (the attack took 126 s of CPU before).
+The lattice search (lattice.py) renders one image a sub-problem and at most LATTICE_BUDGET more a drawing
+(96; the split search it replaced had 64, but scored only a few cuts where the lattice scores every run of
+atoms: a tight number of 2-6 pen digits spends up to 40, one of 10 digits 67); the reads stay well inside the
+same wall-clock bounds (the attack: about a quarter of a second here).
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from numrec.read import digit, segment
+from numrec.read import digit, lattice, segment
 from numrec.read.digit import MAX_RENDER_POINTS, thin_strokes
+from numrec.read.lattice import LATTICE_BUDGET, MAX_ATOMS, MAX_RUN, sub_problems
+from numrec.read.pixel_atoms import pixel_atoms
 from numrec.read.recognizer import Recognizer
-from numrec.read.split import MAX_CUTS, SPLIT_BUDGET, Budget, split_pieces
-from numrec.read.stroke_groups import StrokeGroup, stroke_pieces
+from numrec.read.stroke_groups import StrokeAtoms
 from numrec.read.strokes import MAX_POINTS, MAX_STROKES, Point, Strokes
 from support import drawn_data as dd
 from support.http import post
@@ -29,7 +34,7 @@ from support.models import model_path
 from support.predictions import check_prediction
 from support.servers import numrec_serve
 
-# Generous: the drawings that reach the split search take under half a second here, and took 4 s to 126 s
+# Generous: the drawings that spend the lattice budget take under half a second here, and took 4 s to 126 s
 # of CPU before the bounds. Each digit of the answer adds its own image and model row (about 2 ms).
 READ_SECONDS = 2.0
 DIGIT_SECONDS = 0.005
@@ -49,12 +54,12 @@ def as_json(strokes: list[list[list[float]]], width: int = 8192, height: int = 3
 
 
 def attack() -> dict[str, Any]:
-    """The attacker's request: MAX_STROKES zig-zags of 100 points, each overlapping the next: one wide group
-    that the model reads unsure, so the split search is asked to cut it."""
+    """The attacker's request: MAX_STROKES zig-zags of 100 points, each overlapping the next: one group of 500
+    strokes for the lattice search to segment."""
     return as_json([zigzag(10 + 2 * i, 6, 50, 250, MAX_POINTS // MAX_STROKES) for i in range(MAX_STROKES)])
 
 
-# Drawings of one wide group the model reads unsure: each reaches the split search (checked below).
+# Drawings of one group of MAX_STROKES strokes: each spends the lattice search's budget (checked below).
 SEARCHED = {
     "500 overlapping zig-zags": attack,
     # the long stroke is in one part of every cut, so each try would redraw it
@@ -78,7 +83,7 @@ class Work:
     renders: int = 0  # digit images made
     points: int = 0  # stroke points drawn for them
     most_points: int = 0  # in one image
-    rows: int = 0  # images the split search scored with the model
+    rows: int = 0  # images the lattice search scored with the model
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +118,7 @@ def work(recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch) -> Work:
 
     count_calls(digit, "render_strokes", drawn)
     count_calls(segment, "to_mnist", pixels)
-    count_calls(recognizer, "confidence", scored)
+    count_calls(recognizer, "class_probabilities", scored)
     return counted
 
 
@@ -126,52 +131,53 @@ def timed_read(recognizer: Recognizer, source: Any) -> tuple[Any, float]:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_strokes_drawing_is_read_in_bounded_work(name: str, recognizer: Recognizer, work: Work) -> None:
     drawing = Strokes.from_json(HOSTILE[name]())  # inside every limit a client is held to
-    pieces = len(stroke_pieces(drawing, multi=True))
+    pieces = len(sub_problems(StrokeAtoms.of(drawing)))
     prediction, seconds = timed_read(recognizer, drawing)
     check_prediction(prediction, drawing.width, drawing.height)
-    # each piece's own image, plus what the split search may spend (the attack before: 1,995 images, 50M points)
-    assert work.renders <= pieces + SPLIT_BUDGET
-    assert work.rows <= pieces + SPLIT_BUDGET
+    # one image a sub-problem, plus what the lattice search may spend (the attack before the bounds: 1,995
+    # images, 50M points)
+    assert work.renders <= pieces + LATTICE_BUDGET
+    assert work.rows <= pieces + LATTICE_BUDGET
     assert work.most_points <= MAX_RENDER_POINTS
-    assert work.points <= MAX_POINTS + SPLIT_BUDGET * MAX_RENDER_POINTS
+    assert work.points <= MAX_POINTS + LATTICE_BUDGET * MAX_RENDER_POINTS
     assert seconds < READ_SECONDS + DIGIT_SECONDS * pieces
 
 
 @pytest.mark.parametrize("name", SEARCHED)
-def test_these_drawings_do_reach_the_split_search(name: str, recognizer: Recognizer) -> None:
+def test_these_drawings_do_spend_the_lattice_budget(name: str) -> None:
     """Else the bounds above would hold without being put to the test."""
-    (group,) = stroke_pieces(Strokes.from_json(SEARCHED[name]()), multi=True)
-    assert group.is_wide() and len(group.strokes) == MAX_STROKES
-    assert recognizer.confidence(group.image()[None])[0] < recognizer.unsure_threshold
+    atoms = StrokeAtoms.of(Strokes.from_json(SEARCHED[name]()))
+    assert [len(g) for g in atoms.groups()] == [MAX_STROKES]
+    parts = sub_problems(atoms)
+    assert (
+        max(map(len, parts)) <= MAX_ATOMS <= 2 * min(map(len, parts)) and len(parts) <= 2 * MAX_STROKES / MAX_ATOMS + 1
+    )
+    planned = lattice.plan(atoms)
+    spent = sum(len(keys) - 1 for _, keys in planned)
+    assert LATTICE_BUDGET - 2 * MAX_RUN * MAX_ATOMS < spent <= LATTICE_BUDGET
+    # once the budget is spent, the rest of the group is read whole, as one segment
+    (rest,) = planned[-1][1]
+    assert len(rest) > MAX_STROKES / 2 and len(planned) < len(parts)
 
 
 def test_a_wide_canvas_of_touching_ink_is_read_in_bounded_work(recognizer: Recognizer, work: Work) -> None:
     canvas = Image.new("L", (8000, 300), 255)
     ImageDraw.Draw(canvas).line([(20 + 40 * i, 30 if i % 2 == 0 else 270) for i in range(199)], fill=0, width=6)
-    pieces, _ = segment.pixel_digits(np.asarray(canvas), multi=True)
+    pieces = len(sub_problems(pixel_atoms(np.asarray(canvas))[0]))
     prediction, seconds = timed_read(recognizer, canvas)
     check_prediction(prediction, 8000, 300)
-    assert work.renders <= len(pieces) + SPLIT_BUDGET
-    assert work.rows <= len(pieces) + SPLIT_BUDGET
+    assert work.renders <= pieces + LATTICE_BUDGET
+    assert work.rows <= pieces + LATTICE_BUDGET
     assert seconds < READ_SECONDS
 
 
-def always_prefer_parts() -> Callable[[np.ndarray], np.ndarray]:
-    """A confidence under which every cut reads better than its whole: each call scores above the one before."""
-    calls = iter(range(1, 10**6))
-    return lambda images: np.full(len(images), next(calls) * 1e-4)
-
-
-def test_the_split_search_stops_when_its_budget_is_spent(work: Work) -> None:
-    strokes = Strokes.from_json(attack()).strokes
-    budget = Budget()
-    parts = split_pieces([StrokeGroup(strokes)], always_prefer_parts(), threshold=1.0, budget=budget)
-    assert work.renders == 1 + SPLIT_BUDGET - budget.left
-    assert budget.left < 2 * MAX_CUTS  # not enough for one more cut of every candidate
-    assert len(parts) > 1  # it did split while the budget lasted
-    # every stroke is read exactly once, in one part, and the parts run left to right
-    assert sorted(map(id, (s for p in parts for s in p.piece.strokes))) == sorted(map(id, strokes))
-    lefts = [min(x for s in p.piece.strokes for x, _ in s) for p in parts]
+def test_the_attack_is_read_once_a_stroke_left_to_right(recognizer: Recognizer, work: Work) -> None:
+    drawing = Strokes.from_json(attack())
+    segments = lattice.read_atoms(StrokeAtoms.of(drawing), recognizer.class_probabilities)
+    assert work.renders == work.rows <= len(sub_problems(StrokeAtoms.of(drawing))) + LATTICE_BUDGET
+    # every stroke is read exactly once, in one segment, and the segments run left to right
+    assert sorted(a for s in segments for a in s.key) == list(range(MAX_STROKES))
+    lefts = [s.box[0] for s in segments]
     assert lefts == sorted(lefts)
 
 
@@ -182,19 +188,13 @@ def strokes_of_digits(digits: int, per_digit: int) -> tuple[list[list[Point]], l
     return strokes, [per_digit * d for d in range(1, digits)]
 
 
-def test_a_group_of_many_strokes_is_offered_the_cuts_between_its_digits() -> None:
-    strokes, between_digits = strokes_of_digits(3, 5)  # 14 places to cut, more than MAX_CUTS
-    cuts = StrokeGroup(strokes).cuts(MAX_CUTS)
-    assert len(cuts) == MAX_CUTS
-    offered = [len(left.strokes) for left, _ in cuts]
-    assert set(between_digits) <= set(offered) and offered == sorted(offered)
-
-
-def test_a_group_of_few_strokes_is_offered_every_cut_left_to_right() -> None:
-    strokes, _ = strokes_of_digits(3, 3)
-    assert len(strokes) - 1 <= MAX_CUTS
-    cuts = StrokeGroup(strokes).cuts(MAX_CUTS)
-    assert [len(left.strokes) for left, _ in cuts] == list(range(1, len(strokes)))
+def test_a_group_of_many_strokes_is_offered_each_digit_whole() -> None:
+    strokes, between_digits = strokes_of_digits(4, 3)  # 12 strokes in one group: one sub-problem
+    atoms = StrokeAtoms(strokes, [list(range(len(strokes)))], line_width=4)
+    ((_, keys),) = lattice.plan(atoms)
+    edges = [0, *between_digits, len(strokes)]
+    assert all(tuple(range(a, b)) in keys for a, b in zip(edges[:-1], edges[1:], strict=True))
+    assert len(keys) <= 2 * MAX_RUN * len(strokes)
 
 
 def densely(strokes: list[list[Point]], spacing: float) -> list[list[Point]]:

@@ -1,8 +1,9 @@
 """Read a drawing: image or strokes -> digits -> calibrated predictions (onnxruntime, no torch).
 
 `Recognizer.predict` is the one reading path of every face: it finds the ink
-(segment for pixels, stroke_groups for strokes), lets the split search cut ink
-too wide for one digit (split), brings each digit into MNIST's form (digit) and
+(segment for pixels, stroke_groups for strokes); for a number it cuts the ink into
+atoms (pixel_atoms, stroke_groups.StrokeAtoms) and keeps the segmentation the
+model reads best (lattice); it brings each digit into MNIST's form (digit) and
 asks the model (model). Confidence is softmax(logits / T) with the card's fitted
 temperature T; a reading is `unsure` when any digit's confidence is below the
 card's unsure threshold.
@@ -10,18 +11,20 @@ card's unsure threshold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
-from numrec.read.images import as_pixels
+from numrec.read.images import as_pixels, in_file_pixels
+from numrec.read.lattice import Atoms, read_atoms
 from numrec.read.model import OnnxModel
+from numrec.read.pixel_atoms import pixel_atoms
 from numrec.read.results import Box, DigitResult, Prediction
 from numrec.read.segment import pixel_digits
-from numrec.read.split import Part, split_pieces
-from numrec.read.stroke_groups import StrokeGroup, stroke_pieces
+from numrec.read.sources import Source, as_drawing, as_drawings
+from numrec.read.stroke_groups import StrokeAtoms, StrokeGroup, stroke_pieces
 from numrec.read.strokes import Strokes, stroke_box
 
 
@@ -39,20 +42,39 @@ class Recognizer:
     def unsure_threshold(self) -> float:
         return self.model.unsure_threshold
 
-    def predict(self, source: Image.Image | np.ndarray | Strokes, multi: bool = True) -> Prediction:
-        """Read one digit (multi=False: all ink is one digit) or a number (multi=True)."""
-        if isinstance(source, Strokes):
-            groups = self._split(stroke_pieces(source, multi), multi)
-            return self.classify([p.image for p in groups], [_stroke_box(p.piece, source) for p in groups])
-        pixels = as_pixels(source)
-        inks, factor = pixel_digits(pixels, multi)
-        parts = self._split(inks, multi)
-        return self.classify([p.image for p in parts], [_scale_box(p.piece.box, factor, pixels.shape) for p in parts])
+    def predict(self, source: Source, multi: bool = True) -> Prediction:
+        """Read one digit (multi=False: all ink is one digit) or a number (multi=True).
 
-    def _split(self, pieces: list[Any], multi: bool) -> list[Part[Any]]:
-        if not multi:
-            return [Part(p, p.image()) for p in pieces]
-        return split_pieces(pieces, self.confidence, self.unsure_threshold)
+        `source`: an image file's path (str or Path) or bytes, a PIL image, a numpy array or Strokes;
+        anything unreadable raises ImageError or StrokesError, in one line.
+        """
+        source = as_drawing(source)
+        if isinstance(source, Strokes):
+            if multi:
+                return self._read_atoms(StrokeAtoms.of(source), (1.0, 1.0), (source.height, source.width))
+            groups = stroke_pieces(source, multi)
+            return self.classify([g.image() for g in groups], [_stroke_box(g, source) for g in groups])
+        pixels = as_pixels(source)
+        if multi:
+            atoms, factor = pixel_atoms(pixels)
+            factor, shape = in_file_pixels(source, factor, pixels.shape)  # a JPEG may have been decoded reduced
+            return self._read_atoms(atoms, factor, shape)
+        inks, factor = pixel_digits(pixels, multi)
+        factor, shape = in_file_pixels(source, factor, pixels.shape)
+        return self.classify([p.image() for p in inks], [_scale_box(p.box, factor, shape) for p in inks])
+
+    def predict_many(self, sources: Iterable[Source], multi: bool = True) -> list[Prediction]:
+        """Read each drawing of a batch, in order, as predict reads one; the first unreadable one raises."""
+        return [self.predict(source, multi) for source in as_drawings(sources)]
+
+    def _read_atoms(self, atoms: Atoms, factor: tuple[float, float], shape: tuple[int, ...]) -> Prediction:
+        """A number: the segmentation of its atoms the model reads best (lattice.read_atoms), a digit a segment."""
+        segments = read_atoms(atoms, self.class_probabilities)
+        return self.classify([s.image for s in segments], [_scale_box(s.box, factor, shape) for s in segments])
+
+    def class_probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) digit images -> (N, 11) calibrated probabilities: the ten digits, then NOT_DIGIT."""
+        return np.asarray(self.model.class_probabilities(images[:, None]))
 
     def confidence(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) digit images -> (N,) the calibrated confidence in each one's top class."""

@@ -2,7 +2,8 @@
 
 Pieces that overlap horizontally belong to one digit (the bar of a 5 or a 7, the two strokes
 of a 4, a broken loop), so a digit is a maximal run of columns that hold ink once specks are
-gone. Touching digits are offered cut columns (cut_candidates) for the split search.
+gone (pixel_digits, the one-digit path). For a number the groups are the lattice search's
+sub-problems and the pieces its atoms (pixel_atoms.py), cut further where digits touch.
 """
 
 from __future__ import annotations
@@ -54,33 +55,6 @@ def group_by_columns(boxes: Sequence[tuple[float, float, float, float]], margin:
     return groups
 
 
-# Touching digits are cut in the middle half of the ink, at up to CUTS columns
-# of least ink at least CUT_GAP of the width apart.
-CUTS = 3
-CUT_GAP = 0.1
-
-
-def cut_candidates(ink: np.ndarray) -> list[int]:
-    """Columns where touching digits may be cut: least ink, in the middle half, spread apart."""
-    w = ink.shape[1]
-    lo = max(w // 4, 1)  # never column 0: that cut would leave an empty part
-    hi = max(3 * w // 4, lo + 1)
-    profile = ink[:, lo:hi].sum(axis=0)
-    cuts: list[int] = []
-    for c in np.argsort(profile, kind="stable"):
-        col = int(c) + lo
-        if all(abs(col - k) >= CUT_GAP * w for k in cuts):
-            cuts.append(col)
-        if len(cuts) == CUTS:
-            break
-    return cuts
-
-
-# Ink wider than this times its height may be touching digits (2.9% of MNIST
-# digits are wider than 1.2 times their height).
-SPLIT_ASPECT = 1.2
-
-
 @dataclass(frozen=True)
 class DigitInk:
     """One digit's ink at working scale, cropped, and its box (x0, y0, x1, y1) there."""
@@ -102,16 +76,6 @@ class DigitInk:
         """The 28x28 the model reads."""
         return to_mnist(self.ink)
 
-    def is_wide(self) -> bool:
-        """Too wide for one digit: may be touching digits."""
-        h, w = self.ink.shape
-        return bool(w > SPLIT_ASPECT * h)
-
-    def cuts(self, most: int) -> list[list[DigitInk]]:
-        """At most `most` ways to cut this ink in two, at the emptiest middle columns (cut_candidates)."""
-        w = self.ink.shape[1]
-        return [[self.part(0, cut), self.part(cut, w)] for cut in cut_candidates(self.ink)[:most]]
-
 
 def union_box(boxes: list[tuple[int, int, int, int]], margin: int) -> tuple[int, int, int, int]:
     """The box around `boxes`, grown by `margin` (not past 0; slicing clips the far side)."""
@@ -119,15 +83,21 @@ def union_box(boxes: list[tuple[int, int, int, int]], margin: int) -> tuple[int,
     return max(min(x0) - margin, 0), max(min(y0) - margin, 0), max(x1) + margin, max(y1) + margin
 
 
-def pixel_digits(pixels: np.ndarray, multi: bool) -> tuple[list[DigitInk], tuple[float, float]]:
-    """Each digit's ink, left to right (multi=False: all ink is one digit), and the factors (x, y)
-    from working scale back to the input's pixels. Specks are dropped; no ink gives no digits."""
+def ink_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Piece], tuple[float, float]]:
+    """The ink at working scale, its piece labels, the pieces that are not specks, and the factors (x, y)
+    from working scale back to the input's pixels."""
     reduced = ik.reduce_size(pixels)
     factor = (pixels.shape[1] / reduced.shape[1], pixels.shape[0] / reduced.shape[0])
     ink = ik.normalise_contrast(ik.ink_map(reduced))
     mask = ik.ink_mask(ink)
     labels, pieces = label_pieces(mask)
-    kept = drop_specks(pieces, stroke_width(mask, open_edges=True), min(mask.shape))
+    return ink, labels, drop_specks(pieces, stroke_width(mask, open_edges=True), min(mask.shape)), factor
+
+
+def pixel_digits(pixels: np.ndarray, multi: bool) -> tuple[list[DigitInk], tuple[float, float]]:
+    """Each digit's ink, left to right (multi=False: all ink is one digit), and the factors (x, y)
+    from working scale back to the input's pixels. Specks are dropped; no ink gives no digits."""
+    ink, labels, kept, factor = ink_pieces(pixels)
     if not kept:
         return [], factor
     groups = group_by_columns([p.box for p in kept]) if multi else [list(range(len(kept)))]

@@ -1,0 +1,191 @@
+"""The lattice search (lattice.py): the dynamic programming on constructed scores, and tight numbers drawn as
+strokes through the real Recognizer (the shipped model read each of them as fewer digits before)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from numrec.geometry import MAX_OUTPUTS, NOT_DIGIT
+from numrec.read import lattice
+from numrec.read.lattice import Key, Prior
+from numrec.read.recognizer import Recognizer
+from numrec.read.strokes import Point, Strokes
+from support.models import model_path
+from support.tight_numbers import pixels
+
+FREE = Prior(aspect_free=math.inf, aspect_cost=0.0)
+
+
+def test_runs_are_every_run_of_each_order_once() -> None:
+    assert lattice.runs([[0, 1, 2], [0, 2, 1]], most=2) == [(0,), (0, 1), (1,), (1, 2), (2,), (0, 2)]
+
+
+def test_best_path_takes_the_highest_sum_of_runs() -> None:
+    score = {(0,): -1.0, (1,): -1.0, (2,): -0.1, (0, 1): -0.5, (1, 2): -3.0, (0, 1, 2): -5.0}
+    assert lattice.best_path([0, 1, 2], score, most=3) == (-0.6, [(0, 1), (2,)])
+    # runs longer than `most` are never taken, however well they score
+    assert lattice.best_path([0, 1, 2], {**score, (0, 1, 2): 0.0}, most=2)[1] == [(0, 1), (2,)]
+    assert lattice.best_path([0, 1, 2], {(0,): 0.0}, most=3) == (-math.inf, [])
+
+
+def test_large_groups_are_cut_where_their_sides_overlap_least() -> None:
+    extents = {0: (0.0, 10.0), 1: (5.0, 20.0), 2: (19.0, 30.0), 3: (25.0, 40.0), 4: (38.0, 45.0)}
+    assert lattice.split_large([0, 1, 2, 3, 4], extents.__getitem__, most=3) == [[0, 1], [2, 3, 4]]
+    assert lattice.split_large([0, 1], extents.__getitem__, most=3) == [[0, 1]]
+
+
+@dataclass
+class TableAtoms:
+    """n atoms in a row, one group; the 'model' reads each segment from a table of probabilities."""
+
+    table: dict[Key, list[float]]
+    n: int
+    prior: Prior = FREE
+    width: dict[Key, float] = field(default_factory=dict)  # box width (height 1); 0.5 if not given
+    drawn: list[Key] = field(default_factory=list)
+
+    def groups(self) -> list[list[int]]:
+        return [list(range(self.n))]
+
+    def extent(self, atom: int) -> tuple[float, float]:
+        return float(atom), atom + 0.9
+
+    def orders(self, group: list[int]) -> list[list[int]]:
+        return [group]
+
+    def breaks(self, key: Key) -> int:
+        return 0
+
+    def render(self, key: Key) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        self.drawn.append(key)
+        image = np.full((28, 28), float(len(self.drawn) - 1), np.float32)  # the row of the table it reads
+        return image, (key[0], 0.0, key[0] + self.width.get(key, 0.5), 1.0)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        rows = [self.table.get(self.drawn[int(im[0, 0])], uniform()) for im in images]
+        return np.array(rows, np.float64)
+
+
+def uniform() -> list[float]:
+    return [0.1] * 10 + [0.0]
+
+
+def reads(digit: int, p: float, not_digit: float = 0.0) -> list[float]:
+    """Probabilities with `digit` at p, NOT_DIGIT at not_digit and the rest shared by the other digits."""
+    rest = (1 - p - not_digit) / 9
+    row = [rest] * 10 + [not_digit]
+    row[digit] = p
+    return row
+
+
+def keys(segments: list[lattice.Segment]) -> list[Key]:
+    return [s.key for s in segments]
+
+
+def test_two_digits_read_better_apart_are_cut() -> None:
+    atoms = TableAtoms({(0,): reads(4, 0.99), (1,): reads(1, 0.99), (0, 1): reads(4, 0.9)}, n=2)
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0,), (1,)]
+    # every candidate segment is drawn once and scored in one model run
+    assert sorted(atoms.drawn) == [(0,), (0, 1), (1,)]
+
+
+def test_a_segment_the_model_calls_not_a_digit_loses() -> None:
+    merged = {(0,): reads(7, 0.6), (1,): reads(1, 0.6)}
+    # read as a confident 8 by a model without NOT_DIGIT, the pair stays whole ...
+    atoms = TableAtoms({**merged, (0, 1): reads(8, 0.95)}, n=2)
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0, 1)]
+    # ... but not when the model says most of it is not one whole digit, though 8 is still its best digit
+    atoms = TableAtoms({**merged, (0, 1): reads(8, 0.3, not_digit=0.69)}, n=2)
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0,), (1,)]
+    assert len(atoms.table[(0, 1)]) == MAX_OUTPUTS and atoms.table[(0, 1)][NOT_DIGIT] == 0.69
+
+
+def test_a_segment_much_wider_than_tall_pays_for_it() -> None:
+    table = {(0,): reads(4, 0.9), (1,): reads(1, 0.9), (0, 1): reads(4, 0.99)}
+    atoms = TableAtoms(table, n=2, width={(0, 1): 1.3})
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0, 1)]  # no prior: the merge wins
+    atoms = TableAtoms(table, n=2, prior=Prior(aspect_free=0.7, aspect_cost=3.0), width={(0, 1): 1.3})
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0,), (1,)]
+
+
+def test_a_group_too_large_for_what_is_left_of_the_budget_is_read_whole() -> None:
+    atoms = TableAtoms({}, n=6)
+    segments = lattice.read_atoms(atoms, atoms.probabilities, budget=10)
+    assert keys(segments) == [(0, 1, 2, 3, 4, 5)] and atoms.drawn == [(0, 1, 2, 3, 4, 5)]
+    atoms = TableAtoms({}, n=6)
+    lattice.read_atoms(atoms, atoms.probabilities, budget=20)
+    assert len(atoms.drawn) == len(lattice.runs([list(range(6))], lattice.MAX_RUN)) <= 1 + 20
+
+
+# Digits drawn as a person writes them, stroke by stroke, left to right, on a canvas 250 high.
+def zero(x: float) -> list[list[Point]]:
+    return [[(x + 35 + 35 * math.sin(math.pi * k / 20), 120 - 75 * math.cos(math.pi * k / 20)) for k in range(41)]]
+
+
+def one(x: float) -> list[list[Point]]:
+    return [[(x, 45.0), (x, 195.0)]]
+
+
+def seven(x: float) -> list[list[Point]]:
+    return [[(x, 45.0), (x + 70, 45.0), (x + 30, 195.0)]]
+
+
+def four(x: float) -> list[list[Point]]:
+    """An open 4 in two strokes: down and across, then the upright."""
+    return [[(x + 40, 45.0), (x, 145.0), (x + 80, 145.0)], [(x + 55, 75.0), (x + 55, 195.0)]]
+
+
+def drawing(strokes: list[list[Point]], width: int = 400) -> Strokes:
+    return Strokes(width, 250, 10.0, strokes)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer(model_path())
+
+
+def read(recognizer: Recognizer, strokes: list[list[Point]], width: int = 400) -> tuple[str | None, str]:
+    prediction = recognizer.predict(drawing(strokes, width))
+    return prediction.number, prediction.status
+
+
+def test_a_41_whose_bar_meets_the_1_reads_41(recognizer: Recognizer) -> None:
+    # the 4's bar ends at x=200 where the 1 starts: one group of strokes, read "4" (ok, 1.0) before
+    strokes = [[(150.0, 40.0), (110.0, 140.0), (200.0, 140.0)], [(170.0, 60.0), (170.0, 200.0)], *one(200)]
+    assert read(recognizer, strokes) == ("41", "ok")
+    prediction = recognizer.predict(drawing(strokes))
+    four_box, one_box = (d.box for d in prediction.digits)
+    assert four_box[0] < one_box[0] and all(d.image.shape == (28, 28) for d in prediction.digits)
+
+
+def test_a_4_whose_upright_is_written_after_the_1_reads_41(recognizer: Recognizer) -> None:
+    down_across, upright = four(20)
+    assert read(recognizer, [down_across, *one(110), upright]) == ("41", "ok")
+
+
+def test_touching_and_overlapping_00_read_00(recognizer: Recognizer) -> None:
+    assert read(recognizer, zero(25) + zero(95)) == ("00", "ok")  # the loops touch
+    assert read(recognizer, zero(25) + zero(88)) == ("00", "ok")  # they overlap
+
+
+def test_a_tight_71_reads_71(recognizer: Recognizer) -> None:
+    assert read(recognizer, seven(20) + one(88)) == ("71", "ok")  # the 1 stands under the 7's bar
+
+
+def test_174174_written_tightly_reads_174174(recognizer: Recognizer) -> None:
+    strokes: list[list[Point]] = []
+    x = 20.0
+    for d in "174174":
+        strokes += {"1": one, "7": seven, "4": four}[d](x)
+        x += {"1": 8, "7": 72, "4": 82}[d]  # each digit starts where the one before ends, or inside it
+    assert read(recognizer, strokes, width=int(x) + 40) == ("174174", "ok")
+
+
+def test_spaced_digits_read_as_the_groups_they_are(recognizer: Recognizer) -> None:
+    strokes = four(20) + one(160) + seven(220)
+    assert read(recognizer, strokes) == ("417", "ok")
+    assert recognizer.predict(pixels(drawing(strokes))).number == "417"
