@@ -41,7 +41,7 @@ def test_from_json_rejects_bad_drawings_with_a_clear_message(changes: dict[str, 
 
 
 def test_from_json_names_missing_fields() -> None:
-    with pytest.raises(StrokesError, match="line_width, strokes"):
+    with pytest.raises(StrokesError, match="missing field\(s\): strokes$"):
         Strokes.from_json({"width": 10, "height": 10})
     with pytest.raises(StrokesError, match="JSON object"):
         Strokes.from_json([1, 2])
@@ -54,3 +54,8 @@ def test_render_draws_a_round_brush_along_the_stroke() -> None:
     assert ink[30, 50] == 255 and ink[30, 15] == 255  # the round cap reaches past the end point
     assert ink[30, 90] == 0 and ink[10, 50] == 0
     assert ink[50, 50] == 255  # a tap leaves a dot
+
+
+def test_line_width_defaults_to_the_desktop_brush_share_of_the_shorter_side() -> None:
+    drawing = Strokes.from_json({"width": 240, "height": 120, "strokes": [[[10, 10], [20, 20]]]})
+    assert drawing.line_width == pytest.approx(120 / 12)

@@ -200,7 +200,7 @@ def test_malformed_json_answers_400(client: TestClient, body: bytes, want: str) 
     ("body", "want"),
     [
         ([], "strokes must be a JSON object with width, height, line_width and strokes"),
-        ({"width": 10}, "missing field(s): height, line_width, strokes"),
+        ({"width": 10}, "missing field(s): height, strokes"),
         ({**drawing(), "width": 0}, "width must be a whole number from 1 to 8192, got 0"),
         ({**drawing(), "height": 10**9}, "height must be a whole number from 1 to 8192, got 1000000000"),
         (drawing([[1, "5"]]), "stroke 0 point 0 y must be a finite number, got '5'"),

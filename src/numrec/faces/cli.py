@@ -186,7 +186,7 @@ def add_predict(sub: Subparsers) -> None:
     s = sub.add_parser("predict", help="recognize image files (a digit or a number each)")
     s.add_argument("--model", help=MODEL_HELP)
     s.add_argument("--json", action="store_true", help="print one JSON document")
-    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("files", nargs="+", metavar="FILE", help="image files, folders of them, or - for standard input")
     s.set_defaults(func=cmd_predict)
 
 

@@ -24,6 +24,9 @@ MAX_LINE_WIDTH = 1000.0
 # Points may stray off the canvas while dragging, but not without bound
 # (huge values would overflow the arithmetic that scales a digit).
 MAX_COORD = 4 * MAX_CANVAS
+# A body without line_width gets this share of the canvas's shorter side: the
+# desktop's default brush (BRUSH_SHARE there), MNIST's stroke-to-height ratio.
+DEFAULT_LINE_WIDTH_SHARE = 1 / 12
 
 Point = tuple[float, float]
 
@@ -71,14 +74,14 @@ class Strokes:
 
     @classmethod
     def from_json(cls, obj: Any) -> Strokes:
-        """Validate a decoded JSON object {"width", "height", "line_width", "strokes"}."""
+        """Validate a decoded JSON object {"width", "height", "line_width" (optional), "strokes"}."""
         if not isinstance(obj, dict):
             raise StrokesError("strokes must be a JSON object with width, height, line_width and strokes")
-        missing = [k for k in ("width", "height", "line_width", "strokes") if k not in obj]
+        missing = [k for k in ("width", "height", "strokes") if k not in obj]
         if missing:
             raise StrokesError(f"missing field(s): {', '.join(missing)}")
-        line_width = _number(obj["line_width"], "line_width")
-        if not 0 < line_width <= MAX_LINE_WIDTH:
+        line_width = _number(obj["line_width"], "line_width") if "line_width" in obj else None
+        if line_width is not None and not 0 < line_width <= MAX_LINE_WIDTH:
             raise StrokesError(f"line_width must be above 0 and at most {MAX_LINE_WIDTH:g}, got {line_width:g}")
         raw = obj["strokes"]
         if not isinstance(raw, list):
@@ -88,7 +91,10 @@ class Strokes:
         if sum(len(s) if isinstance(s, (list, tuple)) else 0 for s in raw) > MAX_POINTS:
             raise StrokesError(f"too many points (at most {MAX_POINTS} in all)")
         strokes = [_stroke(s, i) for i, s in enumerate(raw)]
-        return cls(_side(obj["width"], "width"), _side(obj["height"], "height"), line_width, strokes)
+        width, height = _side(obj["width"], "width"), _side(obj["height"], "height")
+        if line_width is None:
+            line_width = min(width, height) * DEFAULT_LINE_WIDTH_SHARE
+        return cls(width, height, line_width, strokes)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,5 +1,10 @@
 """`numrec predict FILE...`: read each image file, print one line (or one JSON document).
 
+A FILE may be a directory: the image files directly in it (by extension,
+IMAGE_SUFFIXES) are read in sorted order, and anything else there is skipped
+silently. `-` reads the bytes of one image from standard input (named "-" in
+the output), at most MAX_FILE_BYTES like any file.
+
 A file that cannot be read is reported on stderr (and in the JSON document as
 {"file", "error"}) and the others still run; the exit code is non-zero at the
 end if any file failed. Only regular files are read, and at most
@@ -30,6 +35,9 @@ READ_CHUNK = 1 << 20
 # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; O_NOCTTY: a terminal
 # never becomes ours (both absent on Windows, where O_BINARY is needed instead).
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+STDIN = "-"
+# What a directory's files must end with to be read (case ignored): the formats the desktop's Open offers.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 
 
 def describe(prediction: Prediction) -> str:
@@ -96,17 +104,64 @@ def _check_regular(info: os.stat_result, limit: int) -> None:
         raise ImageError(f"file is {info.st_size:,} bytes, more than the limit of {limit:,} bytes")
 
 
+def read_stdin(limit: int = MAX_FILE_BYTES) -> bytes:
+    """Standard input's bytes, at most `limit` of them; ImageError past that (it stops reading at limit + 1)."""
+    if sys.stdin is None:  # pythonw, or a closed descriptor 0
+        raise ImageError("no standard input to read")
+    stream = sys.stdin.buffer
+    data = bytearray()
+    try:
+        while len(data) <= limit and (chunk := stream.read(min(READ_CHUNK, limit + 1 - len(data)))):
+            data += chunk
+    except OSError as e:
+        raise ImageError(f"cannot read standard input ({e.strerror})") from None
+    if len(data) > limit:
+        raise ImageError(f"standard input is more than the limit of {limit:,} bytes")
+    return bytes(data)
+
+
+def image_files(directory: Path) -> list[str]:
+    """The image files directly in `directory`, sorted by name; ImageError if it cannot be listed."""
+    try:
+        entries = [e for e in os.scandir(directory) if Path(e.name).suffix.lower() in IMAGE_SUFFIXES]
+        return sorted(os.path.join(directory, e.name) for e in entries if not e.is_dir())
+    except OSError as e:
+        raise ImageError(f"cannot list directory ({e.strerror})") from None
+
+
+def inputs(names: list[str]) -> list[tuple[str, ImageError | None]]:
+    """Each name to read, directories replaced by their image files; a directory that cannot be listed fails."""
+    out: list[tuple[str, ImageError | None]] = []
+    for name in names:
+        if name != STDIN and os.path.isdir(name):
+            try:
+                out.extend((file, None) for file in image_files(Path(name)))
+            except ImageError as e:
+                out.append((name, e))
+        else:
+            out.append((name, None))
+    return out
+
+
 def read_file(recognizer: Recognizer, path: Path) -> Prediction:
     return recognizer.predict(load_image(read_limited(path)))
+
+
+def read_input(recognizer: Recognizer, name: str, error: ImageError | None) -> Prediction:
+    if error is not None:
+        raise error
+    if name == STDIN:
+        return recognizer.predict(load_image(read_stdin()))
+    return read_file(recognizer, Path(name))
 
 
 def main(args: argparse.Namespace) -> int:
     recognizer = Recognizer(args.model)
     results: list[dict[str, Any]] = []
     failed = 0
-    for name in args.files:
+    for name, error in inputs(args.files):
         try:
-            prediction = read_file(recognizer, Path(name))
+            prediction = read_input(recognizer, name, error)
         except ImageError as e:
             print(f"{shown(name)}: error: {shown(str(e))}", file=sys.stderr, flush=True)
             results.append({"file": name, "error": str(e)})

@@ -16,7 +16,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from numrec.faces.web.bodies import JSON_TYPES, media_type, parse_strokes, prediction_json, read_body
+from numrec.faces.web.bodies import (
+    JSON_TYPES,
+    MULTIPART,
+    form_file,
+    media_type,
+    parse_strokes,
+    prediction_json,
+    read_body,
+)
 from numrec.faces.web.errors import ApiError, add_error_handlers
 from numrec.faces.web.gate import Gate
 from numrec.faces.web.schema import ERRORS, IMAGE_REQUEST, MULTI, PREVIEW, STROKES_REQUEST, PredictionOut
@@ -85,9 +93,12 @@ def _add_api(app: FastAPI, recognizer: Recognizer, limits: WebSettings, gate: Ga
         openapi_extra=IMAGE_REQUEST,
     )
     async def predict_image(request: Request, multi: bool = MULTI, preview: bool = PREVIEW) -> Response:
-        if not media_type(request).startswith("image/"):
-            raise ApiError(415, f"send an image (Content-Type image/png, image/jpeg, ...), not {media_type(request)!r}")
+        kind = media_type(request)
+        if kind != MULTIPART and not kind.startswith("image/"):
+            raise ApiError(415, f"send an image (Content-Type image/png, image/jpeg, ...), not {kind!r}")
         body = await read_body(request, limits.max_image_bytes)
+        if kind == MULTIPART:
+            body = form_file(body, request.headers["content-type"])
         return JSONResponse(await gate.run(request, recognize_image, body, multi, preview))
 
     @app.post(

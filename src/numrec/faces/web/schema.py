@@ -12,7 +12,14 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
-from numrec.read.strokes import MAX_CANVAS, MAX_COORD, MAX_LINE_WIDTH, MAX_POINTS, MAX_STROKES
+from numrec.read.strokes import (
+    DEFAULT_LINE_WIDTH_SHARE,
+    MAX_CANVAS,
+    MAX_COORD,
+    MAX_LINE_WIDTH,
+    MAX_POINTS,
+    MAX_STROKES,
+)
 
 
 class DigitOut(BaseModel):
@@ -38,7 +45,7 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
     for code, text in {
-        400: "body is not a readable image or JSON document",
+        400: "body is not a readable image, form or JSON document",
         408: "body not received within the server's deadline",
         413: "body over the size limit",
         415: "wrong Content-Type",
@@ -47,15 +54,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+DEFAULT_BRUSH = f"1/{round(1 / DEFAULT_LINE_WIDTH_SHARE)}"
 COORD_SCHEMA = {"type": "number", "minimum": -MAX_COORD, "maximum": MAX_COORD}
 POINT_SCHEMA = {"type": "array", "items": COORD_SCHEMA, "minItems": 2, "maxItems": 2}
 STROKES_SCHEMA = {
     "type": "object",
-    "required": ["width", "height", "line_width", "strokes"],
+    "required": ["width", "height", "strokes"],
     "properties": {
         "width": {"type": "integer", "minimum": 1, "maximum": MAX_CANVAS},
         "height": {"type": "integer", "minimum": 1, "maximum": MAX_CANVAS},
-        "line_width": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_LINE_WIDTH},
+        "line_width": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": MAX_LINE_WIDTH,
+            "description": f"brush width in canvas pixels; default: {DEFAULT_BRUSH} of the shorter side",
+        },
         "strokes": {
             "type": "array",
             "maxItems": MAX_STROKES,
@@ -64,10 +77,41 @@ STROKES_SCHEMA = {
         },
     },
 }
-IMAGE_BODY = {"schema": {"type": "string", "format": "binary"}}
+# Examples shown by /docs. A binary body has no JSON value: its examples say how to send one instead.
+STROKES_EXAMPLES = {
+    "seven": {
+        "summary": "a 7 on a 280x280 canvas",
+        "value": {"width": 280, "height": 280, "line_width": 16, "strokes": [[[80, 50], [200, 50], [120, 240]]]},
+    },
+    "default_brush": {
+        "summary": "a 1 drawn with the default brush (no line_width)",
+        "value": {"width": 280, "height": 280, "strokes": [[[140, 40], [140, 240]]]},
+    },
+}
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")  # documented; any image/* Pillow reads works
-IMAGE_REQUEST = {"requestBody": {"required": True, "content": {t: IMAGE_BODY for t in IMAGE_TYPES}}}
-STROKES_REQUEST = {"requestBody": {"required": True, "content": {"application/json": {"schema": STROKES_SCHEMA}}}}
+MULTIPART = "multipart/form-data"
+
+
+def _image_body(media: str) -> dict[str, Any]:
+    send = f"curl --data-binary @digit.{media.split('/')[1]} -H 'Content-Type: {media}' URL"
+    example = {"summary": f"the bytes of one {media} file", "description": send}
+    return {"schema": {"type": "string", "format": "binary"}, "examples": {"file": example}}
+
+
+FORM_EXAMPLE = {"summary": "a form upload: its first file part is read", "description": "curl -F file=@digit.png URL"}
+FORM_BODY = {
+    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]},
+    "examples": {"form": FORM_EXAMPLE},
+}
+IMAGE_REQUEST = {
+    "requestBody": {"required": True, "content": {**{t: _image_body(t) for t in IMAGE_TYPES}, MULTIPART: FORM_BODY}}
+}
+STROKES_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": STROKES_SCHEMA, "examples": STROKES_EXAMPLES}},
+    }
+}
 
 MULTI = Query(True, description="read a number (several digits); false: all ink is one digit")
 PREVIEW = Query(False, description=f"add each digit's {IMAGE_SIZE}x{IMAGE_SIZE} model input as 'image'")
