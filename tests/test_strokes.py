@@ -41,7 +41,7 @@ def test_from_json_rejects_bad_drawings_with_a_clear_message(changes: dict[str, 
 
 
 def test_from_json_names_missing_fields() -> None:
-    with pytest.raises(StrokesError, match="missing field\(s\): strokes$"):
+    with pytest.raises(StrokesError, match=r"missing field\(s\): strokes$"):
         Strokes.from_json({"width": 10, "height": 10})
     with pytest.raises(StrokesError, match="JSON object"):
         Strokes.from_json([1, 2])
