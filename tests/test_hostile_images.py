@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from numrec.mnist import load_split
-from numrec.read.images import MAX_PIXELS, ImageError, load_image
+from numrec.read.images import PIXEL_LIMITS, ImageError, load_image
 from numrec.read.recognizer import Recognizer
 from support.imagefiles import encode, grey_png, zero_png
 from support.models import model_file
@@ -84,7 +84,8 @@ def test_huge_declared_dimensions_are_a_clear_error_not_a_warning(side: int) -> 
 
 def test_huge_declared_dimensions_under_pillows_threshold_are_refused_from_the_header() -> None:
     data = grey_png(9_000, 8_000)  # 72 Mpx, no pixel data at all
-    with pytest.raises(ImageError, match=r"9000x8000 pixels, more than the limit of 40,000,000 pixels"):
+    words = r"9000x8000 pixels, more than the limit of 16,000,000 pixels for PNG files: scale it down to at most 16 meg"
+    with pytest.raises(ImageError, match=words):
         load_image(data)
 
 
@@ -96,8 +97,8 @@ def png_strip(height: int, width: int) -> bytes:
 
 
 def test_very_long_thin_image_is_read_or_refused_clearly(recognizer: Recognizer) -> None:
-    # 8 pixels high and 4.9 million wide: within the pixel budget, but no room for a digit.
-    data = png_strip(8, MAX_PIXELS // 8 - 8)
+    # 8 pixels high and 2 million wide: within PNG's pixel budget, but no room for a digit.
+    data = png_strip(8, PIXEL_LIMITS["PNG"] // 8 - 8)
     try:
         prediction = recognizer.predict(load_image(data))
     except ImageError as e:

@@ -4,18 +4,18 @@ Pillow opens some forty formats; some run another program (EPS runs ghostscript)
 image behind a small header (BLP, ICO, ICNS decode an embedded PNG or JPEG inside Image.open), some
 decode in pure Python at seconds per kilobyte (BMP RLE, FITS). numrec reads the formats people
 bring (PNG, JPEG, GIF, BMP, WebP, TIFF), told apart by their magic bytes, and `read_header` walks
-each one's header for its size and for what would make decoding cost more than its pixels
-(figures measured with Pillow 13.0 on 2 shared cores):
+each one's header for its size, its bits a pixel and what else makes decoding cost more than its
+pixels (numrec.read.images bounds what that costs; figures measured with Pillow 13.0 on 2 shared cores):
 
 - PNG, GIF and JPEG headers are walked by Pillow in Python, chunk by chunk, sub-block by sub-block,
   fill byte by fill byte (0.5-4 us each: an 8 MB file of them costs 2-4 s): the counts are capped.
-- JPEG: every progressive scan is another pass over the whole image (5.5 ms for an 88-byte scan of
-  a 40 Mpx grey image: minutes for an 8 MB file), so scans are capped, and scans x pixels too.
+- JPEG: baseline, extended or progressive Huffman coding only; its scans are counted (each
+  progressive scan is another pass over the whole image) and their bytes too.
 - BMP: uncompressed or bit fields only; RLE is decoded in Python (1 KB, 5,000,000x8: 6.2 s).
 - TIFF: scanners and fax software write it, so it is read, bounded: classic (not Big) TIFF, in
-  strips (each uncompressed strip is a step in Python, so they are capped), compressed as scanners
-  do (none, LZW, Deflate, PackBits, CCITT fax), decoded in C by libtiff at a cost bounded by the
-  pixels. JPEG-in-TIFF (progressive scans again), tiles and the rarer codecs are refused.
+  strips (each uncompressed strip is a step in Python, 5-9 us: they are capped), compressed as
+  scanners do (none, LZW, Deflate, PackBits, CCITT fax), decoded in C by libtiff at a cost bounded
+  by the pixels. JPEG-in-TIFF (progressive scans again), tiles and the rarer codecs are refused.
 - GIF, WebP and APNG may be animated: only the first frame is ever decoded (numrec never seeks).
 """
 
@@ -37,12 +37,11 @@ MAX_JPEG_SEGMENTS = 1_000  # markers before the first scan (an ICC profile split
 MAX_JPEG_PARSED = 16
 JPEG_PARSED = frozenset({0xDB, 0xED})
 MAX_JPEG_STRAY_BYTES = 4_096  # fill and junk bytes between those markers, walked one at a time
-# Each progressive scan is a pass over the image (at 40 Mpx, CMYK: 48 ms), so scans x pixels is capped too:
-# 25 scans at 40 Mpx, 100 at 10 Mpx. libjpeg writes 10 for colour; thumbnails and MPO frames add theirs.
-MAX_JPEG_SCANS = 100
-MAX_JPEG_SCAN_PIXELS = 1_000_000_000
+# Coding processes decoded at a cost numrec.read.images bounds: baseline, extended and progressive Huffman
+# coding; not lossless, hierarchical or arithmetic coding (no camera or browser writes them).
+JPEG_DECODED = frozenset({0xC0, 0xC1, 0xC2})
 MAX_TIFF_TAGS = 1_000  # entries in the first directory (real files have 10-40)
-MAX_TIFF_STRIPS = 65_536  # a 600 dpi A4 scan in 8 KB strips has about 4,300
+MAX_TIFF_STRIPS = 8_192  # 5-9 us each; a 300 dpi A4 grey scan in 8 KB strips has about 1,100
 
 # TIFF compressions libtiff decodes at a cost bounded by the pixels, as scanners and fax write them:
 # none, CCITT (RLE, G3, G4), LZW, Deflate (both codes), PackBits.
@@ -57,35 +56,18 @@ JPEG_FILL = re.compile(rb"\xff+")
 GIF_SCREEN = 13
 BMP_HEADERS = (40, 52, 56, 64, 108, 124)  # the info header sizes Pillow reads, besides OS/2's 12
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by colour type: grey, RGB, palette, grey+alpha, RGBA
 
 # Kinds that are refused, by their magic bytes (offset 0), named in the message.
 REFUSED_PREFIXES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "PDF"),
-    (b"\xc5\xd0\xd3\xc6", "EPS"),
-    (b"%!", "PostScript"),
-    (b"BLP1", "BLP"),
-    (b"BLP2", "BLP"),
-    (b"\x00\x00\x01\x00", "ICO"),
-    (b"\x00\x00\x02\x00", "CUR"),
-    (b"icns", "ICNS"),
-    (b"SIMPLE", "FITS"),
-    (b"8BPS", "PSD"),
-    (b"\x01\xda", "SGI"),
-    (b"DDS ", "DDS"),
-    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "JPEG 2000"),
-    (b"\xff\x4f\xff\x51", "JPEG 2000"),
-    (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "JPEG XL"),
-    (b"\xff\x0a", "JPEG XL"),
-    (b"qoif", "QOI"),
-    (b"II+\x00", "BigTIFF"),
-    (b"MM\x00+", "BigTIFF"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "FlashPix"),
-    (b"\x59\xa6\x6a\x95", "Sun raster"),
-    (b"\xb1\x68\xde\x3a", "DCX"),
-    (b"\xd7\xcd\xc6\x9a", "WMF"),
-    (b"/* XPM */", "XPM"),
-    (b"#define", "XBM"),
-)
+    (b"%PDF", "PDF"), (b"\xc5\xd0\xd3\xc6", "EPS"), (b"%!", "PostScript"), (b"BLP1", "BLP"), (b"BLP2", "BLP"),
+    (b"\x00\x00\x01\x00", "ICO"), (b"\x00\x00\x02\x00", "CUR"), (b"icns", "ICNS"), (b"SIMPLE", "FITS"),
+    (b"8BPS", "PSD"), (b"\x01\xda", "SGI"), (b"DDS ", "DDS"), (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "JPEG 2000"),
+    (b"\xff\x4f\xff\x51", "JPEG 2000"), (b"\x00\x00\x00\x0cJXL \r\n\x87\n", "JPEG XL"), (b"\xff\x0a", "JPEG XL"),
+    (b"qoif", "QOI"), (b"II+\x00", "BigTIFF"), (b"MM\x00+", "BigTIFF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "FlashPix"), (b"\x59\xa6\x6a\x95", "Sun raster"),
+    (b"\xb1\x68\xde\x3a", "DCX"), (b"\xd7\xcd\xc6\x9a", "WMF"), (b"/* XPM */", "XPM"), (b"#define", "XBM"),
+)  # fmt: skip
 DOCUMENTS = frozenset({"PDF", "EPS", "PostScript"})
 # ISO media files (ftyp box) holding still images: phones save HEIC; a video brand is not named.
 HEIF_BRANDS = {b"avif": "AVIF", b"avis": "AVIF", **dict.fromkeys([b"heic", b"heix", b"hevc", b"heim", b"mif1"], "HEIC")}
@@ -101,13 +83,16 @@ class ImageError(ValueError):
 class Header:
     kind: str  # Pillow's format name, one of ACCEPTED
     size: tuple[int, int]  # width, height as Pillow will see them
+    bits: int = 8  # stored bits a pixel, all channels: what is inflated and unpacked (JPEG: 8 a sample, 12 in 4:2:0)
+    scans: int = 1  # a JPEG's scans (more than one: decoded from a buffer of all its coefficients)
+    coded: int = 0  # the bytes of a JPEG's scans
 
 
 def read_header(data: bytes) -> Header:
     """The accepted kind and size of `data`, or an ImageError saying why it is not decoded."""
     kind = sniff(data)
     try:
-        return Header(kind, WALKERS[kind](data))
+        return WALKERS[kind](data)
     except ImageError:
         raise
     except (struct.error, IndexError, ValueError):  # a header cut short, or pointing outside the file
@@ -159,10 +144,10 @@ def _u32(data: bytes, at: int, order: str = ">") -> int:
     return int(struct.unpack_from(order + "I", data, at)[0])
 
 
-def _png(data: bytes) -> tuple[int, int]:
+def _png(data: bytes) -> Header:
     if data[12:16] != b"IHDR":
         raise ImageError("unreadable image: damaged PNG header")
-    size = _u32(data, 16), _u32(data, 20)
+    size, bits = (_u32(data, 16), _u32(data, 20)), data[24] * PNG_CHANNELS.get(data[25], 4)
     at, chunks = len(PNG_SIGNATURE), 0
     while at + 8 <= len(data):  # what is cut short is Pillow's to report
         chunks += 1
@@ -171,10 +156,10 @@ def _png(data: bytes) -> tuple[int, int]:
         if data[at + 4 : at + 8] == b"IEND":
             break
         at += 12 + _u32(data, at)  # length, type, payload, CRC
-    return size
+    return Header("PNG", size, bits)
 
 
-def _gif(data: bytes) -> tuple[int, int]:
+def _gif(data: bytes) -> Header:
     width, height, flags = _u16(data, 6, "<"), _u16(data, 8, "<"), data[10]
     at = GIF_SCREEN + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
     blocks = 0
@@ -189,23 +174,23 @@ def _gif(data: bytes) -> tuple[int, int]:
         raise ImageError("unreadable image: damaged GIF header")
     # Pillow grows the image to hold the first frame, wherever the frame says it lies.
     left, top, frame_w, frame_h = struct.unpack_from("<4H", data, at + 1)
-    return max(width, left + frame_w), max(height, top + frame_h)
+    return Header("GIF", (max(width, left + frame_w), max(height, top + frame_h)))
 
 
-def _jpeg(data: bytes) -> tuple[int, int]:
-    width, height = _jpeg_frame(data)
-    scans = data.count(b"\xff\xda")  # in entropy-coded data 0xFF is always followed by 0x00 or RSTn
-    allowed = min(MAX_JPEG_SCANS, MAX_JPEG_SCAN_PIXELS // max(width * height, 1))
-    if scans > allowed:
-        raise ImageError(
-            f"progressive JPEG with {scans:,} scans of {width}x{height} pixels: at most {allowed} are read"
-        )
-    return width, height
+def _jpeg(data: bytes) -> Header:
+    (width, height), marker, samples, start = _jpeg_frame(data)
+    if marker not in JPEG_DECODED:
+        coding = "lossless" if marker & 3 == 3 else "hierarchical" if marker & 4 or marker == 0xDE else "arithmetic"
+        raise ImageError(f"JPEG files with {coding} coding are not accepted: save it as an ordinary JPEG, or {SEND}")
+    end = data.find(b"\xff\xd9", start) % (len(data) + 1)  # EOI, or the end (-1); an MPO's other images are not read
+    scans = data.count(b"\xff\xda", start, end)  # in scan data 0xFF is always followed by 0x00 or RSTn
+    return Header("JPEG", (width, height), round(8 * samples), scans, end - start)
 
 
-def _jpeg_frame(data: bytes) -> tuple[int, int]:
-    at, segments, parsed, stray, size = 2, 0, 0, 0, None
-    while True:  # Pillow's own walk, up to the first scan: markers, lengths and the bytes between
+def _jpeg_frame(data: bytes) -> tuple[tuple[int, int], int, float, int]:
+    """Pillow's own walk, up to the first scan: (size, frame marker, samples a pixel, where the scan starts)."""
+    at, segments, parsed, stray, frame = 2, 0, 0, 0, None
+    while True:  # markers, lengths and the bytes between
         found = data.index(b"\xff", at)
         fill = JPEG_FILL.match(data, found)
         end = fill.end() if fill else found  # always a match: data[found] is 0xFF
@@ -217,10 +202,12 @@ def _jpeg_frame(data: bytes) -> tuple[int, int]:
             raise ImageError("unreadable image: damaged JPEG header")
         else:
             segments, parsed = segments + 1, parsed + (marker in JPEG_PARSED)
+            if marker == 0xDA and frame is not None:
+                return (_u16(data, frame + 7), _u16(data, frame + 5)), data[frame + 1], _samples(data, frame), at
             if marker == 0xDA:
-                return _jpeg_size(size)
+                raise ImageError("unreadable image: damaged JPEG header")
             if marker in JPEG_SOF:  # the last one counts, as in Pillow
-                size = _u16(data, at + 7), _u16(data, at + 5)
+                frame = at
             at += 2 if marker in JPEG_NO_LENGTH else 2 + _u16(data, at + 2)
         if stray > MAX_JPEG_STRAY_BYTES:
             raise ImageError("unreadable image: damaged JPEG header (stray bytes between its markers)")
@@ -228,38 +215,43 @@ def _jpeg_frame(data: bytes) -> tuple[int, int]:
             raise ImageError(f"JPEG file has more markers before its image data than numrec reads ({segments:,})")
 
 
-def _jpeg_size(size: tuple[int, int] | None) -> tuple[int, int]:
-    if size is None:
+def _samples(data: bytes, frame: int) -> float:
+    """Samples a pixel of the frame header at `frame`: each component's sampling over the largest."""
+    factors = data[frame + 11 : frame + 11 + 3 * data[frame + 9] : 3]
+    h, v = [f >> 4 for f in factors], [f & 15 for f in factors]
+    if not factors or min(h + v) == 0:
         raise ImageError("unreadable image: damaged JPEG header")
-    return size
+    return sum(a * b for a, b in zip(h, v, strict=True)) / (max(h) * max(v))
 
 
-def _bmp(data: bytes) -> tuple[int, int]:
+def _bmp(data: bytes) -> Header:
     header = _u32(data, 14, "<")
     if header == 12:  # OS/2: 16-bit sizes, never compressed
-        return _u16(data, 18, "<"), _u16(data, 20, "<")
+        return Header("BMP", (_u16(data, 18, "<"), _u16(data, 20, "<")), _u16(data, 24, "<"))
     if header not in BMP_HEADERS:
         raise ImageError("unreadable image: damaged BMP header")
     compression = _u32(data, 30, "<")
     if compression not in (0, 3):  # none, bit fields
         raise ImageError(f"compressed BMP files (RLE, or holding a JPEG or PNG) are not accepted: {SEND}")
     width, height = struct.unpack_from("<ii", data, 18)
-    return width, abs(height)  # negative: stored top row first
+    return Header("BMP", (width, abs(height)), _u16(data, 28, "<"))  # a negative height: stored top row first
 
 
-def _webp(data: bytes) -> tuple[int, int]:
-    chunk = data[12:16]
+def _webp(data: bytes) -> Header:
+    chunk = data[12:16]  # whatever it holds, libwebp decodes to 32-bit RGBA canvases
     if chunk == b"VP8X":
-        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+        return Header(
+            "WEBP", (1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")), 32
+        )
     if chunk == b"VP8L" and data[20] == 0x2F:
         bits = _u32(data, 21, "<")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        return Header("WEBP", ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1), 32)
     if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
-        return _u16(data, 26, "<") & 0x3FFF, _u16(data, 28, "<") & 0x3FFF
+        return Header("WEBP", (_u16(data, 26, "<") & 0x3FFF, _u16(data, 28, "<") & 0x3FFF), 32)
     raise ImageError("unreadable image: damaged WebP header")
 
 
-def _tiff(data: bytes) -> tuple[int, int]:
+def _tiff(data: bytes) -> Header:
     order = "<" if data.startswith(b"II") else ">"
     at = _u32(data, 4, order)
     count = _u16(data, at, order)
@@ -279,7 +271,10 @@ def _tiff(data: bytes) -> tuple[int, int]:
     strips = tags.get(273, (0, 0, b""))[1]
     if strips > MAX_TIFF_STRIPS:
         raise ImageError(f"TIFF file has {strips:,} strips, more than the limit of {MAX_TIFF_STRIPS:,}")
-    return _tiff_number(tags, 256, order), _tiff_number(tags, 257, order)
+    kind, n, value = tags.get(258, (3, 1, b"\x01\x00\x01\x00"))  # bits a sample: one (or more: where they lie)
+    depth = _u16(value if n <= 2 else data, 0 if n <= 2 else _u32(value, 0, order), order) if kind == 3 else 32
+    size = _tiff_number(tags, 256, order), _tiff_number(tags, 257, order)
+    return Header("TIFF", size, _tiff_number(tags, 277, order, default=1) * depth)
 
 
 def _tiff_number(tags: dict[int, tuple[int, int, bytes]], tag: int, order: str, default: int | None = None) -> int:

@@ -5,129 +5,266 @@ their headers before Pillow sees them (numrec.read.image_headers says what is re
 Pillow is then asked for that one format alone, so no other plugin can run. Pillow's messages can
 hold paths and command lines, so errors use numrec's own words.
 
-Worst cases at the limits, measured by bench/image_formats.py (2 shared CPU cores, Pillow 13.0):
-CPU seconds for load_image then as_pixels, and the peak resident memory after each (MiB, counting
-the 38 MiB of Python, numpy and Pillow). Files up to 8 MB are what `numrec serve` takes.
+Each format's limits, from its header before decoding, keep one request within `numrec serve`'s
+targets (issue 12: under 250 ms of CPU, under 300 MB resident with the server's 120 MB idle):
+
+- JPEG: 40 Mpx, decoded by libjpeg at 1/2, 1/4 or 1/8 scale (Pillow's draft) while its longest side
+  stays at least DRAFT_SIDE, four times the 256 px the ink finder works at: a 40 Mpx photo decodes to
+  2.5 Mpx. Boxes are still given in the file's pixels (info[FILE_SIZE]). A JPEG of more than one scan
+  (progressive) is decoded from a buffer of all its coefficients at full size: its samples, scans and
+  coded bytes are capped (16 Mpx in colour, 6 Mpx of CMYK); lossless, arithmetic and hierarchical
+  coding are refused by image_headers.
+- PNG, GIF, BMP, TIFF: 16 Mpx (decoded whole, 4-5 bytes a pixel at the peak with the 8-bit copy
+  numrec reads), and at most 36 MB of stored samples (9 Mpx of RGBA, CMYK or 32-bit float, 12 Mpx of
+  RGB, 4 Mpx of 16-bit RGBA): inflating and converting them costs 3-7 ns a byte.
+- WebP: 4 Mpx: libwebp holds two canvases of the whole image besides Pillow's, 16 bytes a pixel.
+- EXIF: 64 KB, as much as a JPEG can hold (Pillow parses it tag by tag in Python).
+
+Worst cases at the limits, measured by bench/image_formats.py (2 shared CPU cores, load 5-6, Pillow
+13.0): CPU seconds for load_image then as_pixels, and the peak resident memory after each (MiB,
+counting the 38 MiB of Python, numpy and Pillow). Files up to 8 MB are what `numrec serve` takes;
+bench/adversarial.py measures the server itself.
 
     file                                            size    CPU s  decoded  as pixels
-    PNG 40 Mpx RGBA 16-bit interlaced               0.3 MB   0.80     192      497
-    PNG 40 Mpx grey 16-bit                          0.1 MB   0.46     115      268
-    PNG 20,000 chunks                               0.2 MB   0.09      41       41
-    PNG with an eXIf of 65,535 tags                 5.0 MB   0.36      62       62
-    APNG 40 Mpx, 9,990 frames (the first read)      0.6 MB   0.13      78      192
-    JPEG 40 Mpx RGB 4:4:4 baseline                  1.1 MB   0.31     193      308
-    JPEG 40 Mpx CMYK progressive, 25 DC scans       3.1 MB   1.32     500      500
-    JPEG 10 Mpx CMYK progressive, 100 DC scans      6.7 MB   1.02     160      160
-    GIF 40 Mpx, 500,000 frames (the first read)     7.5 MB   0.28      84      199
-    GIF 100,000 blocks before its image             0.2 MB   0.06      47       47
-    BMP 40 Mpx 1-bit                                5.0 MB   0.13      82      196
-    BMP 40 Mpx 32-bit                               160 MB   0.26     344      458
-    WebP 40 Mpx lossless (38 bytes) or lossy        0.4 MB   0.84     653      653
-    WebP 40 Mpx canvas, 200,000 frames              9.2 MB   0.87     688      688
-    TIFF 40 Mpx CCITT G4 1-bit                        3 KB   0.15      80      194
-    TIFF 40 Mpx Deflate 32-bit float                0.2 MB   0.72     194      500
-    TIFF 40 Mpx uncompressed CMYK                   160 MB   0.41     347      538
-    TIFF 65,536 uncompressed strips                 4.7 MB   0.33      72       72
+    PNG 4 Mpx RGBA 16-bit interlaced                 40 KB   0.12      56       72
+    PNG 9 Mpx RGBA 8-bit                             40 KB   0.14      73      101
+    PNG 12 Mpx RGB 8-bit                             40 KB   0.13      85      105
+    PNG 16 Mpx grey 16-bit                           30 KB   0.19      70      104
+    PNG 20,000 chunks                               0.2 MB   0.15      41       42
+    PNG with an eXIf of 5,460 tags (64 KB)           70 KB   0.04      40       40
+    APNG 16 Mpx, 9,990 frames (the first read)      0.6 MB   0.11      55       74
+    JPEG 40 Mpx RGB 4:4:4 baseline (read 1/4)       1.1 MB   0.10      50       57
+    JPEG 40 Mpx CMYK baseline (read 1/4)            1.9 MB   0.10      51       58
+    JPEG 40 Mpx of noise, baseline                  7.6 MB   0.21      56       63
+    JPEG 16 Mpx of noise, progressive               1.5 MB   0.14      91       91
+    JPEG 6 Mpx CMYK progressive, 18 DC scans        0.1 MB   0.14      91       91
+    JPEG 1 Mpx CMYK progressive, 100 DC scans       0.4 MB   0.07      47       47
+    GIF 16 Mpx, 500,000 frames (the first read)     7.5 MB   0.13      61       81
+    GIF 100,000 blocks before its image             0.2 MB   0.05      48       48
+    BMP 12 Mpx 24-bit                                36 MB   0.10     119      139
+    WebP 4 Mpx lossless (34 bytes)                    34 B   0.14     103      103
+    WebP 4 Mpx canvas, 160,000 frames               7.4 MB   0.20     133      133
+    TIFF 9 Mpx Deflate 32-bit float                  60 KB   0.27      76      104
+    TIFF 12 Mpx LZW RGB                             0.5 MB   0.21      88      108
+    TIFF 9 Mpx uncompressed CMYK                     36 MB   0.17     110      127
+    TIFF 8,192 uncompressed strips                  0.6 MB   0.12      45       46
 
-WebP costs most (libwebp keeps two canvases of the whole image besides Pillow's copy); a
-file that claims 40 Mpx and holds no pixel data still costs the allocation before it is found
-truncated. No accepted format runs another program or has a decoder written in Python.
+Before these limits (everything at 40 Mpx) the worst were a progressive CMYK JPEG (1.32 s, 500 MiB),
+a WebP (0.87 s, 688 MiB) and a 16-bit RGBA interlaced PNG (0.80 s, 497 MiB). A file that claims its
+limit and holds no pixel data still costs the allocation before it is found truncated. No accepted
+format runs another program or has a decoder written in Python.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from numrec.geometry import PIXEL_MAX
-from numrec.read.image_headers import ACCEPTED, read_header
+from numrec.read.image_headers import ACCEPTED, Header, read_header
 from numrec.read.image_headers import ImageError as ImageError
+from numrec.read.ink import WORK_SIDE
 
-# Images above this many pixels are refused from their header, before decoding
-# (a 20000x20000 PNG would need gigabytes); 40 MP covers any phone photo.
-MAX_PIXELS = 40_000_000
+# The most pixels each format may declare, from its header, before decoding (see the table above): what its
+# decoding holds at once (besides the pixels numrec reads, 1-2 bytes each) stays under 130 MB. JPEG is
+# decoded reduced; the others cost 4-5 bytes a pixel (WebP 16: libwebp's canvases).
+PIXEL_LIMITS = {
+    "JPEG": 40_000_000,
+    "PNG": 16_000_000,
+    "GIF": 16_000_000,
+    "BMP": 16_000_000,
+    "WEBP": 4_000_000,
+    "TIFF": 16_000_000,
+}
+MAX_PIXELS = max(PIXEL_LIMITS.values())
+# The stored bytes a file's pixels inflate and unpack to (all but JPEG): their decoding and conversion to
+# 8 bits costs 3-7 ns a byte, so 36 MB is 9 Mpx of RGBA, CMYK or 32-bit float, 12 Mpx of RGB.
+MAX_SAMPLE_BYTES = 36_000_000
+# A JPEG of more than one scan (progressive, or one colour a scan) is decoded from a buffer of all its
+# coefficients, 2 bytes a sample, at full size whatever the scale it is decoded at; each scan is another
+# pass over it (0.25 ns a sample), and its coded data costs 55-75 ms a MB (one baseline scan: 25 ms).
+# A pixel has 1 sample in grey, 1.5 in colour as cameras subsample it (4:2:0), 3 unsubsampled, 4 in CMYK.
+MAX_JPEG_SAMPLES = 24_000_000  # buffered: 48 MB; 16 Mpx in colour, 24 Mpx grey, 6 Mpx CMYK
+MAX_JPEG_SCAN_SAMPLES = 432_000_000  # scans x samples: libjpeg writes 18 scans for CMYK, 10 for colour, 6 for grey
+MAX_JPEG_SCANS = 100
+MAX_JPEG_SCAN_BYTES = 2_000_000  # the coded data of a multi-scan JPEG (pictures on the web: 0.1-2 MB)
+# EXIF is parsed tag by tag in Python (5 us a tag: 0.3 s for 65,535); a JPEG's holds at most 64 KB (and
+# Pillow puts a 6-byte "Exif" header before a PNG's).
+MAX_EXIF_BYTES = 65_541
 # Smaller images cannot hold a readable digit.
 MIN_SIDE = 8
-# Rows of a 16- or 32-bit image scaled to 8 bits at a time: float64 of all of a 40 Mpx image is 320 MB.
-SCALE_ROWS = 256
+# A JPEG is decoded at 1/2, 1/4 or 1/8 scale while its longest side stays at least this (4x the work size).
+DRAFT_SIDE = 4 * WORK_SIDE
+# Where load_image notes the size a JPEG decoded reduced has in its file, and as decoded (both upright):
+# boxes are given in the file's pixels while the image keeps its decoded size.
+FILE_SIZE = "numrec_file_size"
+# Rows converted to 8 bits at a time: no full-size copy besides the result.
+BAND_ROWS = 256
+WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")
+EXIF_ORIENTATION = 0x0112
+SWAPPING = (5, 6, 7, 8)  # orientations that turn the image a quarter
 
-# Pillow's own limit is numrec's, as an error: Image.open then refuses a large image even where
+# Pillow's own limit is numrec's largest, as an error: Image.open then refuses a large image even where
 # numrec's header walk and Pillow disagree on its size, and so does any other Pillow use in this process.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
-def load_image(data: bytes | Path) -> Image.Image:
+def load_image(data: bytes | str | Path) -> Image.Image:
     """Decode an image file's bytes, refusing what is empty, corrupt, tiny, huge or not an accepted format.
 
     Size and format are checked from the header, before decoding; only the first frame is decoded.
-    The EXIF orientation is applied, so a phone photo reads as a viewer shows it.
+    The EXIF orientation is applied, so a phone photo reads as a viewer shows it. A JPEG at least
+    twice DRAFT_SIDE on its longest side is decoded reduced (info[FILE_SIZE] keeps its file's size).
     """
-    if isinstance(data, Path):
+    if isinstance(data, (str, Path)):  # a str is a file name, as with open()
         try:
-            data = data.read_bytes()
+            data = Path(data).read_bytes()
         except OSError as e:
             raise ImageError(f"cannot read file ({e.strerror})") from None
     if not data:
         raise ImageError("empty file")
     header = read_header(data)
-    check_size(header.size)
+    check_header(header)
     with warnings.catch_warnings():  # Pillow warns on odd headers; our own checks speak instead
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)  # again: pytest or a thread may reset it
         image = _decode(data, header.kind)
-    # libwebp's decoder holds two canvases of the whole image for as long as the image lives.
-    return image.copy() if header.kind == "WEBP" else image
+    # libwebp's decoder holds two canvases of the whole image for as long as the image lives: the pixels
+    # move to a plain image (not copied), and the decoder goes with the file's image.
+    return image._new(image.im) if header.kind == "WEBP" else image
 
 
-def check_size(size: tuple[int, int]) -> None:
+def check_header(header: Header) -> None:
+    """An ImageError for a file whose decoding would cost more than the limits above allow, saying what to do."""
+    check_size(header.size, header.kind)
+    (w, h), bits = header.size, header.bits
+    if header.kind == "JPEG" and header.scans > 1:
+        _check_scans(header)
+    elif header.kind != "JPEG" and w * h * bits > 8 * MAX_SAMPLE_BYTES:
+        most = min(PIXEL_LIMITS[header.kind], 8 * MAX_SAMPLE_BYTES // bits) // 1_000_000
+        raise ImageError(
+            f"image is {w}x{h} pixels of {bits} bits, more than numrec decodes for {ACCEPTED[header.kind]} files "
+            f"of that depth: scale it down to at most {most} megapixels, or save it with fewer bits a pixel"
+        )
+
+
+def _check_scans(header: Header) -> None:
+    """Refuse a multi-scan JPEG whose coefficient buffer, passes or coded data cost more than the caps allow."""
+    (w, h), samples = header.size, header.bits / 8
+    buffered, redo = w * h * samples, "scale it down, or save it as an ordinary (baseline) JPEG"
+    allowed = min(MAX_JPEG_SCANS, int(MAX_JPEG_SCAN_SAMPLES // buffered))
+    if buffered > MAX_JPEG_SAMPLES:
+        most = MAX_JPEG_SAMPLES / samples // 1e6
+        raise ImageError(f"progressive JPEG of {w}x{h} pixels: at most {most:.0f} megapixels of its kind: {redo}")
+    if header.scans > allowed:
+        raise ImageError(f"progressive JPEG with {header.scans:,} scans of {w}x{h} pixels: at most {allowed} are read")
+    if header.coded > MAX_JPEG_SCAN_BYTES:
+        mb, most = header.coded / 1e6, MAX_JPEG_SCAN_BYTES // 1_000_000
+        raise ImageError(f"progressive JPEG of {mb:.1f} MB: at most {most} MB of this kind are read: {redo}")
+
+
+def check_size(size: tuple[int, int], kind: str = "JPEG") -> None:
+    """An ImageError for a size outside what `kind` (Pillow's format name) may have, saying what to do."""
     w, h = size
-    if w * h > MAX_PIXELS:
-        raise ImageError(f"image is {w}x{h} pixels, more than the limit of {MAX_PIXELS:,} pixels")
+    limit = PIXEL_LIMITS[kind]
+    if w * h > limit:
+        raise ImageError(
+            f"image is {w}x{h} pixels, more than the limit of {limit:,} pixels for {ACCEPTED[kind]} files: "
+            f"scale it down to at most {limit // 1_000_000} megapixels"
+        )
     if min(w, h) < MIN_SIDE:
         raise ImageError(f"image is {w}x{h} pixels, too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})")
 
 
 def _decode(data: bytes, kind: str) -> Image.Image:
-    """Pillow's `kind` plugin alone: open, check the size it found, decode, turn upright."""
+    """Pillow's `kind` plugin alone: open, check the size it found, decode (a JPEG reduced), turn upright."""
     name = ACCEPTED[kind]
     try:
         image = Image.open(io.BytesIO(data), formats=[kind])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"image has more than the limit of {MAX_PIXELS:,} pixels") from None
+        raise ImageError(f"image has more than the limit of {PIXEL_LIMITS[kind]:,} pixels for {name} files") from None
     except MemoryError:
         raise ImageError("not enough memory to decode this image") from None
     except Exception:  # Pillow's plugins raise many types on hostile headers
         raise ImageError(f"unreadable image: damaged {name} header") from None
-    check_size(image.size)
-    try:
+    check_size(image.size, kind)
+    with _decoding(name):
+        file_size = _draft(image) if kind == "JPEG" else None
         image.load()
+    exif = len(image.info.get("exif") or b"") + len(image.info.get("Raw profile type exif") or "") // 2
+    if exif > MAX_EXIF_BYTES:
+        raise ImageError(f"{name} file with {exif:,} bytes of EXIF, more than numrec reads: save it without them")
+    with _decoding(name):
+        turned = image.getexif().get(EXIF_ORIENTATION) in SWAPPING
         ImageOps.exif_transpose(image, in_place=True)  # in place: no copy of an upright image
+    if file_size is not None:
+        image.info[FILE_SIZE] = (*(file_size[::-1] if turned else file_size), *image.size)
+    return image
+
+
+@contextmanager
+def _decoding(name: str) -> Iterator[None]:
+    """Pillow's failures while decoding as one-line ImageErrors."""
+    try:
+        yield
     except MemoryError:
         raise ImageError("not enough memory to decode this image") from None
     except Exception:  # Pillow's decoders raise many types on hostile data
         raise ImageError(f"corrupt or truncated {name} image data") from None
-    return image
+
+
+def _draft(image: Image.Image) -> tuple[int, int] | None:
+    """Ask libjpeg to decode at the smallest of 1/8, 1/4, 1/2 that keeps DRAFT_SIDE; the file's size if it does.
+
+    A scale that divides ink.reduce_size's factor for the whole image comes first: each pixel the ink finder
+    works on then averages the same block of the file as it would have (libjpeg in frequency, so nearly).
+    """
+    width, height = image.size
+    factor = -(-max(width, height) // WORK_SIDE)
+    scales = [s for s in (8, 4, 2) if max(width, height) // s >= DRAFT_SIDE]
+    scale = next((s for s in scales if factor % s == 0), scales[0] if scales else 1)
+    if scale == 1 or image.draft(image.mode, (width // scale, height // scale)) is None:
+        return None
+    return width, height
+
+
+def file_size(image: Image.Image) -> tuple[int, int]:
+    """The (width, height) `image` has in its file: its own size unless load_image decoded it reduced (and it
+    has not been resized since)."""
+    noted = image.info.get(FILE_SIZE, ())
+    return (int(noted[0]), int(noted[1])) if len(noted) == 4 and tuple(noted[2:]) == image.size else image.size
+
+
+def in_file_pixels(
+    source: Image.Image | np.ndarray, factor: tuple[float, float], shape: tuple[int, ...]
+) -> tuple[tuple[float, float], tuple[int, int]]:
+    """Box factors (x, y) and shape (height, width) for pixels of `shape` read from `source`, in the file's pixels."""
+    height, width = shape[0], shape[1]
+    fw, fh = file_size(source) if isinstance(source, Image.Image) else (width, height)
+    return (factor[0] * fw / width, factor[1] * fh / height), (fh, fw)
 
 
 def image_to_array(image: Image.Image) -> np.ndarray:
-    """A PIL image of any mode as uint8 (H, W) grey or (H, W, 4) grey+alpha."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        values = np.asarray(image)
-        top = max(float(values.max()), 1.0)
-        out = np.empty(values.shape, np.uint8)
-        for row in range(0, len(values), SCALE_ROWS):  # float64 one band at a time; the same values as all at once
-            band = values[row : row + SCALE_ROWS].astype(np.float64)
-            out[row : row + SCALE_ROWS] = np.asarray(band / top * PIXEL_MAX, dtype=np.uint8)
-        return out
-    has_alpha = "A" in image.getbands() or "transparency" in image.info
-    if has_alpha:
-        return np.asarray(image.convert("LA"), dtype=np.uint8)
-    return np.asarray(image.convert("L"), dtype=np.uint8)
+    """A PIL image of any mode as uint8 (H, W) grey or (H, W, 2) grey+alpha, converted a band of rows at a time."""
+    width, height = image.size
+    wide = image.mode in WIDE_MODES  # 16- or 32-bit: scaled so the brightest pixel is white
+    top = max(float(np.max(image.getextrema())), 1.0) if wide else 1.0
+    mode = "LA" if "A" in image.getbands() or "transparency" in image.info else "L"
+    out = np.empty((height, width, 2) if mode == "LA" and not wide else (height, width), np.uint8)
+    for row in range(0, height, BAND_ROWS):  # each band the values the whole image would give
+        band = image.crop((0, row, width, min(row + BAND_ROWS, height)))
+        if wide:
+            out[row : row + BAND_ROWS] = np.asarray(np.asarray(band, dtype=np.float64) / top * PIXEL_MAX, np.uint8)
+        else:
+            out[row : row + BAND_ROWS] = np.asarray(band.convert(mode), dtype=np.uint8)
+    return out
 
 
 def as_pixels(source: Image.Image | np.ndarray) -> np.ndarray:
