@@ -67,17 +67,17 @@ def test_huge_file_is_refused_from_its_size_without_reading_it(seven: Path, tmp_
     assert out[0].startswith(f"{seven}: 7 (")
 
 
-def test_directory_and_a_file_one_byte_over_the_limit_are_refused(
+def test_a_file_one_byte_over_the_limit_is_refused_and_one_at_it_is_read(
     seven: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # (A folder is read file by file: tests/test_cli_inputs.py.)
     over = tmp_path / "over.png"
     over.write_bytes(seven.read_bytes().ljust(MAX_FILE_BYTES + 1, b"\0"))
     at_limit = tmp_path / "at_limit.png"
     at_limit.write_bytes(seven.read_bytes().ljust(MAX_FILE_BYTES, b"\0"))  # a PNG ignores what follows its end
-    assert main(["predict", *model_args(), str(tmp_path), str(over), str(at_limit)]) == 1
+    assert main(["predict", *model_args(), str(over), str(at_limit)]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
-        f"{tmp_path}: error: not a regular file (a directory)",
         f"{over}: error: file is {MAX_FILE_BYTES + 1:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes",
     ]
     assert captured.out.startswith(f"{at_limit}: 7 (")
