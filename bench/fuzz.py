@@ -5,6 +5,10 @@ Targets (each the path real input takes):
   strokes  bytes -> numrec.faces.web.server.parse_strokes -> Recognizer.predict  (refusal: a 400/422 ApiError);
            half the inputs are raw JSON text, half are bytes decoded into a well-formed document
   idx      bytes -> numrec.mnist.read_idx_bytes                      (refusal: DataError)
+  header   bytes -> numrec.read.image_headers.read_header -> images.check_header  (refusal: ImageError)
+  split    bytes -> a wide stroke group or wide pixel ink -> Recognizer.predict(multi=True): the search for
+           a number's digits (the segmentation search of lattice.py, which replaced the split search)
+           (header and split: fuzz_bounds.py, the bounds of issue 12)
 
 Anything else raised is a crash; an answer that breaks the Prediction contract
 is a wrong answer; an input that takes over HANG_SECONDS is a hang. The engine

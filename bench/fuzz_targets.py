@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import common  # noqa: F401 (puts tests/ on sys.path for support)
+import fuzz_bounds
 from support.idxfiles import TINY_IMAGES, TINY_LABELS, idx_bytes
 
 # --- targets: each returns an outcome name, or raises for a crash --------------------------------
@@ -30,7 +31,7 @@ def check(prediction: Any, width: int, height: int) -> str:
 
 
 def image_target(model: str | None) -> Callable[[bytes], str]:
-    from numrec.read.images import ImageError, load_image
+    from numrec.read.images import ImageError, file_size, load_image
     from numrec.read.recognizer import Recognizer
 
     recognizer = Recognizer(model)
@@ -41,7 +42,7 @@ def image_target(model: str | None) -> Callable[[bytes], str]:
         except ImageError:
             return "refused"
         multi = bool(data[0] & 1) if data else True
-        return check(recognizer.predict(image, multi=multi), *image.size)
+        return check(recognizer.predict(image, multi=multi), *file_size(image))  # a large JPEG is decoded reduced
 
     return run
 
@@ -111,6 +112,8 @@ TARGETS: dict[str, Callable[[str | None], Callable[[bytes], str]]] = {
     "image": image_target,
     "strokes": strokes_target,
     "idx": idx_target,
+    "header": fuzz_bounds.header_target,
+    "split": fuzz_bounds.split_target,
 }
 
 
@@ -174,7 +177,13 @@ def idx_seeds() -> list[bytes]:
     return [bytes([i]) + blob for i, raw in enumerate(raws) for blob in (raw, gzip.compress(raw, mtime=0))]
 
 
-SEEDS: dict[str, Callable[[], list[bytes]]] = {"image": image_seeds, "strokes": strokes_seeds, "idx": idx_seeds}
+SEEDS: dict[str, Callable[[], list[bytes]]] = {
+    "image": image_seeds,
+    "strokes": strokes_seeds,
+    "idx": idx_seeds,
+    "header": fuzz_bounds.header_seeds,
+    "split": fuzz_bounds.split_seeds,
+}
 JSON_DICT = [
     '"width"',
     '"height"',

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import struct
 import subprocess
 import sys
@@ -18,16 +19,19 @@ import tempfile
 import zlib
 from collections.abc import Callable
 
+import numpy as np
 from PIL import Image
 
 from common import ROOT
-from numrec.read.image_headers import (
-    MAX_GIF_BLOCKS,
-    MAX_JPEG_SCAN_PIXELS,
+from numrec.read.image_headers import MAX_GIF_BLOCKS, MAX_PNG_CHUNKS, MAX_TIFF_STRIPS, MAX_TIFF_TAGS
+from numrec.read.images import (
+    MAX_EXIF_BYTES,
+    MAX_JPEG_SAMPLES,
+    MAX_JPEG_SCAN_BYTES,
+    MAX_JPEG_SCAN_SAMPLES,
     MAX_JPEG_SCANS,
-    MAX_PNG_CHUNKS,
-    MAX_TIFF_STRIPS,
-    MAX_TIFF_TAGS,
+    MAX_SAMPLE_BYTES,
+    PIXEL_LIMITS,
 )
 from support.format_files import (
     gif_with_blocks,
@@ -37,8 +41,22 @@ from support.format_files import (
 )
 from support.imagefiles import PNG_SIGNATURE, encode, png_chunk
 
-W, H = 8000, 5000  # 40 Mpx: numrec's MAX_PIXELS
-SCANS = MAX_JPEG_SCAN_PIXELS // (W * H)  # the most scans a 40 Mpx JPEG may have
+
+def sized(pixels: float) -> tuple[int, int]:
+    """A width and height of about 8:5 with at most `pixels` pixels."""
+    width = round(math.sqrt(pixels * 8 / 5))
+    return width, int(pixels) // width
+
+
+def at_limit(kind: str, bits: int = 8) -> tuple[int, int]:
+    """The largest 8:5 image of `kind` at `bits` a pixel that numrec decodes."""
+    return sized(min(PIXEL_LIMITS[kind], 8 * MAX_SAMPLE_BYTES // bits))
+
+
+W, H = sized(PIXEL_LIMITS["JPEG"])  # 8000x5000: 40 Mpx, decoded reduced
+GIF, BMP, WEBP = at_limit("GIF"), at_limit("BMP", 24), at_limit("WEBP", 32)
+# A progressive JPEG at the most samples (CMYK: 4 a pixel) takes this many scans; 100 take a tenth of the samples.
+SCANS = MAX_JPEG_SCAN_SAMPLES // MAX_JPEG_SAMPLES
 # VmHWM, not ru_maxrss: a forked child's ru_maxrss starts at its parent's peak, which holds every file built here.
 CHILD = """
 import json, sys, time
@@ -101,18 +119,22 @@ def webp_animation(frames: int) -> bytes:
         payload = head + frame
         return b"ANMF" + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) % 2)
 
-    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x02\x00\x00\x00" + (W - 1).to_bytes(3, "little")
-    vp8x += (H - 1).to_bytes(3, "little")
+    width, height = WEBP
+    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x02\x00\x00\x00" + (width - 1).to_bytes(3, "little")
+    vp8x += (height - 1).to_bytes(3, "little")
     anim = b"ANIM" + struct.pack("<IIH", 6, 0, 0)
     body = (
-        vp8x + anim + anmf(vp8l(Image.new("RGBA", (W, H))), W, H) + anmf(vp8l(Image.new("RGBA", (1, 1))), 1, 1) * frames
+        vp8x
+        + anim
+        + anmf(vp8l(Image.new("RGBA", WEBP)), width, height)
+        + anmf(vp8l(Image.new("RGBA", (1, 1))), 1, 1) * frames
     )
     return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
 
 
 def gif_animation(frames: int) -> bytes:
     """A 40 Mpx GIF whose first frame covers the screen, then `frames` 1x1 frames."""
-    whole = encode(Image.new("P", (W, H)), "GIF")
+    whole = encode(Image.new("P", GIF), "GIF")
     tiny = b"\x2c" + struct.pack("<4HB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
     return whole[:-1] + tiny * frames + b"\x3b"
 
@@ -131,36 +153,83 @@ def tiff_with_tags(count: int) -> bytes:
     return bytes(shifted)
 
 
+def mpx(size: tuple[int, int]) -> str:
+    return f"{size[0] * size[1] / 1e6:.0f} Mpx"
+
+
+def noise_jpeg(size: tuple[int, int], most_bytes: int, **options: object) -> bytes:
+    """A JPEG of noise just under `most_bytes` (a few qualities tried): about the most entropy data an upload holds."""
+    rng = np.random.default_rng(0)
+    image = Image.fromarray(rng.integers(0, 256, (size[1], size[0]), dtype=np.uint8)).convert("RGB")
+    for quality in (60, 40, 25, 15, 8, 4, 2):
+        data = encode(image, "JPEG", quality=quality, **options)
+        if len(data) <= most_bytes:
+            return data
+    return data
+
+
+def png_exif(entries: int, most: int) -> bytes:
+    """A small PNG whose eXIf chunk of `most` bytes holds an IFD of `entries` tags."""
+    body = struct.pack("<H", entries) + b"".join(struct.pack("<HHII", 0x8000 + i, 7, 4, 0) for i in range(entries))
+    exif = b"II*\x00" + struct.pack("<I", 8) + body + bytes(4)
+    png = encode(Image.new("L", (64, 64), 255))
+    return png[:33] + png_chunk(b"eXIf", exif + bytes(most - len(exif))) + png[33:]
+
+
+def png_case(colour: int, depth: int, interlaced: bool = False) -> tuple[str, Callable[[], bytes]]:
+    size = at_limit("PNG", depth * CHANNELS[colour])
+    kind = {0: "grey", 2: "RGB", 4: "grey+alpha", 6: "RGBA"}[colour]
+    name = f"PNG {mpx(size)} {kind} {depth}-bit" + (" interlaced" if interlaced else "")
+    return name, lambda: blank_png(*size, colour, depth, interlaced)
+
+
 def cases() -> dict[str, Callable[[], bytes]]:
-    big = Image.new("L", (W, H), 255)
-    cmyk = Image.new("CMYK", (W, H))
+    def blank(mode: str, size: tuple[int, int], colour: int = 255) -> Image.Image:
+        return Image.new(mode, size, colour)
+
+    j, progressive = (W, H), sized(MAX_JPEG_SAMPLES / 1.5)  # colour, 4:2:0
+    cmyk, few = sized(MAX_JPEG_SAMPLES / 4), sized(MAX_JPEG_SAMPLES / 4 / 10)
+    t1, t8, t24, t32 = (at_limit("TIFF", bits) for bits in (1, 8, 24, 32))
+    b32 = at_limit("BMP", 32)
+    exif = MAX_EXIF_BYTES - 6  # Pillow puts a 6-byte "Exif" header before a PNG's
+    tags = (exif - 14) // 12
+    pngs = [(6, 16, True), (6, 8, False), (2, 8, False), (0, 16, False), (0, 8, True)]
     return {
-        "PNG 40 Mpx RGBA 16-bit interlaced": lambda: blank_png(W, H, 6, 16, interlaced=True),
-        "PNG 40 Mpx RGBA 8-bit": lambda: blank_png(W, H, 6, 8),
-        "PNG 40 Mpx grey 16-bit": lambda: blank_png(W, H, 0, 16),
+        **dict(png_case(*p) for p in pngs),
         f"PNG {MAX_PNG_CHUNKS:,} chunks": lambda: png_with_chunks(encode(Image.new("L", (64, 64))), MAX_PNG_CHUNKS - 4),
-        "PNG eXIf of 65,535 tags on 4 MB": png_with_big_exif,
-        "APNG 40 Mpx, 9,990 frames": lambda: apng(MAX_PNG_CHUNKS // 2 - 10),
-        "JPEG 40 Mpx RGB 4:4:4 baseline q100": lambda: encode(big.convert("RGB"), "JPEG", quality=100, subsampling=0),
-        f"JPEG 40 Mpx CMYK progressive, {SCANS} AC scans": lambda: progressive_jpeg_with_scans(cmyk, SCANS),
-        f"JPEG 40 Mpx CMYK progressive, {SCANS} DC scans": lambda: progressive_jpeg_with_scans(cmyk, SCANS, True),
-        f"JPEG 10 Mpx CMYK progressive, {MAX_JPEG_SCANS} DC scans": lambda: progressive_jpeg_with_scans(
-            Image.new("CMYK", (W // 2, H // 2)), MAX_JPEG_SCANS, repeat_dc=True
+        f"PNG eXIf of {tags:,} tags ({exif:,} bytes)": lambda: png_exif(tags, exif),
+        "PNG eXIf of 65,535 tags on 4 MB (refused)": png_with_big_exif,
+        f"APNG {mpx(at_limit('PNG', 1))}, 9,990 frames": lambda: apng(MAX_PNG_CHUNKS // 2 - 10),
+        f"JPEG {mpx(j)} RGB 4:4:4 baseline q100": lambda: encode(blank("RGB", j), "JPEG", quality=100, subsampling=0),
+        f"JPEG {mpx(j)} CMYK baseline": lambda: encode(blank("CMYK", j, 0), "JPEG"),
+        f"JPEG {mpx(j)} noise 4:4:4 baseline, 8 MB": lambda: noise_jpeg(j, 8 << 20, subsampling=0),
+        f"JPEG {mpx(progressive)} noise progressive, 2 MB": lambda: noise_jpeg(
+            progressive, MAX_JPEG_SCAN_BYTES, progressive=True
         ),
-        "GIF 40 Mpx": lambda: encode(big.convert("P"), "GIF"),
-        "GIF 40 Mpx, 500,000 frames": lambda: gif_animation(500_000),
+        f"JPEG {mpx(cmyk)} CMYK progressive, {SCANS} DC scans": lambda: progressive_jpeg_with_scans(
+            blank("CMYK", cmyk, 0), SCANS, True
+        ),
+        f"JPEG {mpx(few)} CMYK progressive, {MAX_JPEG_SCANS} DC scans": lambda: progressive_jpeg_with_scans(
+            blank("CMYK", few, 0), MAX_JPEG_SCANS, True
+        ),
+        f"JPEG {mpx(j)} CMYK progressive (refused)": lambda: encode(blank("CMYK", j, 0), "JPEG", progressive=True),
+        f"GIF {mpx(GIF)}": lambda: encode(blank("P", GIF), "GIF"),
+        f"GIF {mpx(GIF)}, 500,000 frames": lambda: gif_animation(500_000),
         f"GIF {MAX_GIF_BLOCKS:,} blocks": lambda: gif_with_blocks(
             encode(Image.new("P", (64, 64)), "GIF"), MAX_GIF_BLOCKS - 2
         ),
-        "BMP 40 Mpx 1-bit": lambda: encode(big.convert("1"), "BMP"),
-        "BMP 40 Mpx 32-bit (160 MB)": lambda: encode(big.convert("RGBA"), "BMP"),
-        "WebP 40 Mpx lossless RGBA": lambda: encode(big.convert("RGBA"), "WEBP", lossless=True, method=0),
-        "WebP 40 Mpx lossy": lambda: encode(big.convert("RGB"), "WEBP", quality=100, method=0),
-        "WebP 40 Mpx canvas, 200,000 frames": lambda: webp_animation(200_000),
-        "TIFF 40 Mpx LZW grey": lambda: encode(big, "TIFF", compression="tiff_lzw"),
-        "TIFF 40 Mpx Deflate float": lambda: encode(big.convert("F"), "TIFF", compression="tiff_adobe_deflate"),
-        "TIFF 40 Mpx CCITT G4": lambda: encode(big.convert("1"), "TIFF", compression="group4"),
-        "TIFF 40 Mpx uncompressed CMYK (160 MB)": lambda: encode(big.convert("CMYK"), "TIFF"),
+        f"BMP {mpx(BMP)} 24-bit": lambda: encode(blank("RGB", BMP), "BMP"),
+        f"BMP {mpx(b32)} 32-bit": lambda: encode(blank("RGBA", b32), "BMP"),
+        f"WebP {mpx(WEBP)} lossless RGBA": lambda: encode(blank("RGBA", WEBP), "WEBP", lossless=True, method=0),
+        f"WebP {mpx(WEBP)} lossy": lambda: encode(blank("RGB", WEBP), "WEBP", quality=100, method=0),
+        f"WebP {mpx(WEBP)} canvas, 160,000 frames": lambda: webp_animation(160_000),
+        f"TIFF {mpx(t8)} LZW grey": lambda: encode(blank("L", t8), "TIFF", compression="tiff_lzw"),
+        f"TIFF {mpx(t32)} Deflate 32-bit float": lambda: encode(
+            blank("F", t32), "TIFF", compression="tiff_adobe_deflate"
+        ),
+        f"TIFF {mpx(t24)} LZW RGB": lambda: encode(blank("RGB", t24), "TIFF", compression="tiff_lzw"),
+        f"TIFF {mpx(t1)} CCITT G4": lambda: encode(blank("1", t1, 1), "TIFF", compression="group4"),
+        f"TIFF {mpx(t32)} uncompressed CMYK": lambda: encode(blank("CMYK", t32, 0), "TIFF"),
         f"TIFF {MAX_TIFF_STRIPS:,} raw strips": lambda: striped_tiff(64, MAX_TIFF_STRIPS, 1),
         f"TIFF {MAX_TIFF_TAGS:,} tags": lambda: tiff_with_tags(MAX_TIFF_TAGS),
     }
@@ -168,9 +237,10 @@ def cases() -> dict[str, Callable[[], bytes]]:
 
 def apng(frames: int) -> bytes:
     """A 40 Mpx APNG: a blank default image, then `frames` 1x1 frames (each an fcTL and an fdAT)."""
-    first = blank_png(W, H, 0, 1)
+    png = at_limit("PNG", 1)
+    first = blank_png(*png, 0, 1)
     actl = png_chunk(b"acTL", struct.pack(">II", frames + 1, 0))
-    fctl0 = png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, W, H, 0, 0, 1, 10, 0, 0))
+    fctl0 = png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, *png, 0, 0, 1, 10, 0, 0))
     rest, seq = [], 1
     for _ in range(frames):
         rest.append(png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", seq, 1, 1, 0, 0, 1, 10, 0, 0)))

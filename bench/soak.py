@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from PIL import Image, ImageDraw
 
 from common import p50_p99_ms, proc_memory_kib
 from numrec.fileio import write_json
+from numrec.read.images import MAX_SAMPLE_BYTES, PIXEL_LIMITS
 from soak_clients import Tally, soak
 from soak_requests import good_requests
 from support.http import exchange, get_request, post_request
@@ -61,8 +63,8 @@ def main() -> None:
 
 
 def worst_case_image(port: int, pid: int) -> dict[str, Any]:
-    """One small PNG that decodes to just under the pixel limit (RGBA): what one request can cost the server."""
-    side = 6300  # 39.7 million pixels, inside numrec.read.images.MAX_PIXELS
+    """One small PNG that decodes to just under the limits for RGBA: what one request can cost the server."""
+    side = math.isqrt(min(PIXEL_LIMITS["PNG"], 8 * MAX_SAMPLE_BYTES // 32))  # 9 Mpx: 36 MB of 8-bit RGBA
     image = Image.new("RGBA", (side, side), "white")
     ImageDraw.Draw(image).line([(side // 2, side // 6), (side // 2, 5 * side // 6)], fill="black", width=side // 20)
     data = encode(image)
