@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numrec.read import ink as ik
+from numrec.read import photo
 from numrec.read.digit import to_mnist
 from numrec.read.pieces import Piece, label_pieces, stroke_width
 
@@ -88,7 +89,7 @@ def ink_pieces(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Piece],
     from working scale back to the input's pixels."""
     reduced = ik.reduce_size(pixels)
     factor = (pixels.shape[1] / reduced.shape[1], pixels.shape[0] / reduced.shape[0])
-    ink = ik.normalise_contrast(ik.ink_map(reduced))
+    ink = photo.ink_map(reduced)  # the canvas path, or the photo path for a photo of paper
     mask = ik.ink_mask(ink)
     labels, pieces = label_pieces(mask)
     return ink, labels, drop_specks(pieces, stroke_width(mask, open_edges=True), min(mask.shape)), factor
