@@ -13,6 +13,9 @@ import pytest
 from support.extras import pytest_collection_modifyitems, pytest_pycollect_makemodule  # noqa: F401
 from support.paths import MNIST_DIR, PENDIGITS, have_mnist
 
+# The real-window tests' `screen` and `window` fixtures (Xvfb starts only for tests that ask).
+pytest_plugins = ["support.app_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:

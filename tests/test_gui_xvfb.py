@@ -8,35 +8,16 @@ words from its widgets through Tk's send (tests/support/app_window.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from support.app_window import AppWindow, Screen, app_screen, running_app
+from support.app_fixtures import ink
+from support.app_window import AppWindow
 from support.gui_shapes import line, oval, seven
-from support.models import model_args
 from support.xvfb import have_x_tools
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(not have_x_tools(), reason="needs Xvfb and xdotool")]
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[Screen]:
-    with app_screen() as s:
-        yield s
-
-
-@pytest.fixture
-def window(screen: Screen, tmp_path: Path) -> Iterator[AppWindow]:
-    log = tmp_path / "app-stderr.txt"
-    with running_app(screen, model_args(), log) as win:
-        yield win
-    assert log.read_text() == "", "the app should not print errors (Tk reports failed callbacks on stderr)"
-
-
-def ink(window: AppWindow) -> list[str]:
-    return window.send(".canvas find withtag ink").split()
 
 
 def test_a_seven_is_read_once_the_pen_lifts_and_never_while_it_is_down(window: AppWindow) -> None:

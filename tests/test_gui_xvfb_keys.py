@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from numrec.faces.desktop.drawing import Drawing
-from support.app_window import WAIT_S, AppWindow, Screen, app_screen, running_app
+from support.app_fixtures import ink
+from support.app_window import WAIT_S, AppWindow
 from support.gui_shapes import oval, seven
-from support.models import model_args
 from support.xvfb import have_x_tools, xdotool
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(not have_x_tools(), reason="needs Xvfb and xdotool")]
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[Screen]:
-    with app_screen() as s:
-        yield s
-
-
-@pytest.fixture
-def window(screen: Screen, tmp_path: Path) -> Iterator[AppWindow]:
-    log = tmp_path / "app-stderr.txt"
-    with running_app(screen, model_args(), log) as win:
-        yield win
-    assert log.read_text() == "", "the app should not print errors (Tk reports failed callbacks on stderr)"
-
-
-def ink(window: AppWindow) -> list[str]:
-    return window.send(".canvas find withtag ink").split()
 
 
 def strokes(window: AppWindow) -> int:

@@ -6,14 +6,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support.app_window import WAIT_S, AppWindow, Screen, app_screen, running_app
+from support.app_window import WAIT_S, AppWindow, Screen, running_app
 from support.gui_shapes import oval, seven
-from support.models import model_args
 from support.xvfb import have_x_tools, min_size, xdotool
 
 needs_x = pytest.mark.skipif(not have_x_tools(), reason="needs Xvfb and xdotool")
@@ -29,20 +27,6 @@ CONTROLS = {
     ".mode.digit",
     ".mode.number",
 }
-
-
-@pytest.fixture(scope="module")
-def screen() -> Iterator[Screen]:
-    with app_screen() as s:
-        yield s
-
-
-@pytest.fixture
-def window(screen: Screen, tmp_path: Path) -> Iterator[AppWindow]:
-    log = tmp_path / "app-stderr.txt"
-    with running_app(screen, model_args(), log) as win:
-        yield win
-    assert log.read_text() == "", "the app should not print errors (Tk reports failed callbacks on stderr)"
 
 
 def resize(window: AppWindow, width: int, height: int) -> None:
