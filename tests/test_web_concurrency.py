@@ -16,16 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 import uvicorn
-from PIL import Image
 
 from numrec.faces.web.server import MAX_HEADER_BYTES, WebSettings, create_app
-from numrec.read.recognizer import Recognizer
-from numrec.read.results import Prediction
 from numrec.read.strokes import Strokes
-from support.models import model_path
+from support.gated import GatedRecognizer
 from support.servers import answers_healthz, free_port
 
 LIMIT = 2
@@ -36,31 +32,9 @@ ONE = [[140, 40], [140, 240]]
 SEVEN = [[80, 50], [200, 50], [120, 240]]
 
 
-class GatedRecognizer(Recognizer):
-    """The real recognizer; each recognition waits for `gate`, and the most ever running at once is kept."""
-
-    def __init__(self, path: str | None) -> None:
-        super().__init__(path)
-        self.gate = threading.Event()
-        self.lock = threading.Lock()
-        self.running = 0
-        self.peak = 0
-
-    def predict(self, source: Image.Image | np.ndarray | Strokes, multi: bool = True) -> Prediction:
-        with self.lock:
-            self.running += 1
-            self.peak = max(self.peak, self.running)
-        try:
-            assert self.gate.wait(timeout=60), "the test never opened the gate"
-            return super().predict(source, multi=multi)
-        finally:
-            with self.lock:
-                self.running -= 1
-
-
 @pytest.fixture()
 def recognizer() -> GatedRecognizer:
-    return GatedRecognizer(model_path())
+    return GatedRecognizer()
 
 
 @pytest.fixture()

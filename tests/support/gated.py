@@ -29,7 +29,7 @@ from support.servers import answers_healthz, free_port
 
 
 class GatedRecognizer(Recognizer):
-    """The real recognizer; each recognition is counted, then waits for `gate`."""
+    """The real recognizer; each recognition is counted and waits for `gate`; the most running at once is kept."""
 
     def __init__(self) -> None:
         super().__init__(model_path())
@@ -37,11 +37,13 @@ class GatedRecognizer(Recognizer):
         self.lock = threading.Lock()
         self.calls = 0
         self.running = 0
+        self.peak = 0
 
     def predict(self, source: Image.Image | np.ndarray | Strokes, multi: bool = True) -> Prediction:
         with self.lock:
             self.calls += 1
             self.running += 1
+            self.peak = max(self.peak, self.running)
         try:
             assert self.gate.wait(timeout=60), "the test never opened the gate"
             return super().predict(source, multi=multi)
