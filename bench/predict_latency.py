@@ -12,27 +12,46 @@ import json
 import os
 import platform
 import time
+from typing import Any
 
 from common import p50_p99_ms, write_section
 from numrec.read.recognizer import Recognizer
 from support.drawn_data import canvas_image, drawn_pendigits, mnist_test
+from support.tight_numbers import number_pixels, tight_numbers
+
+
+def timed(recognizer: Recognizer, sources: list[Any]) -> tuple[float, float]:
+    """p50/p99 ms of predict over `sources`, after a warm-up on the first 20."""
+    for src in sources[:20]:
+        recognizer.predict(src)
+    times = []
+    for src in sources:
+        start = time.perf_counter()
+        recognizer.predict(src)
+        times.append(time.perf_counter() - start)
+    return p50_p99_ms(times)
+
+
+def six_digit_numbers(n: int) -> list[Any]:
+    """n tight 6-digit numbers by held-out writers (the [numbers] test set's generator)."""
+    found: list[Any] = []
+    seed = 0
+    while len(found) < n:
+        found += [w for w in tight_numbers(200, seed=1000 + seed) if len(w.text) == 6]
+        seed += 1
+    return found[:n]
 
 
 def canvas_latency(recognizer: Recognizer, repeats: int) -> dict[str, tuple[float, float]]:
-    """p50/p99 ms per call for strokes and for canvas pixels (dark on light), pen digits on 280x280."""
+    """p50/p99 ms per call: pen digits on 280x280 as strokes and as canvas pixels, tight 6-digit numbers."""
     drawings = [d for d, _ in drawn_pendigits(repeats, seed=11)]
-    pixels = [canvas_image(d) for d in drawings]
-    out = {}
-    for name, sources in (("strokes", drawings), ("pixels", pixels)):
-        for src in sources[:20]:  # warm-up
-            recognizer.predict(src)
-        times = []
-        for src in sources:
-            start = time.perf_counter()
-            recognizer.predict(src)
-            times.append(time.perf_counter() - start)
-        out[name] = p50_p99_ms(times)
-    return out
+    numbers = six_digit_numbers(max(repeats // 10, 40))
+    return {
+        "digit, strokes": timed(recognizer, drawings),
+        "digit, pixels": timed(recognizer, [canvas_image(d) for d in drawings]),
+        "tight 6-digit number, strokes": timed(recognizer, [w.drawing for w in numbers]),
+        "tight 6-digit number, pixels": timed(recognizer, [number_pixels(w) for w in numbers]),
+    }
 
 
 def throughput(recognizer: Recognizer) -> float:
@@ -62,7 +81,7 @@ def main() -> None:
         f"intra-op thread, {args.repeats:,} drawings a row. Load average {load_before:.1f} at the start and "
         f"{os.getloadavg()[0]:.1f} at the end.",
         "",
-        "| input (280x280 canvas) | p50 | p99 |",
+        "| input | p50 | p99 |",
         "| --- | ---: | ---: |",
         *(f"| {name} | {p50:.2f} ms | {p99:.2f} ms |" for name, (p50, p99) in latency.items()),
         "",
