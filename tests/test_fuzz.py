@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -129,6 +129,10 @@ def make_pixels(shape: tuple[int, int, int], seed: int, kind: str) -> np.ndarray
 
 @FUZZ
 @given(array=pixels)
+# One row or one column of noise reads as a photo: the photo path's erosion once failed on it (CI, stop 19).
+@example(array=make_pixels((1, 2, 0), 1, "noise"))
+@example(array=make_pixels((2, 1, 0), 1, "noise"))
+@example(array=make_pixels((1, 1, 3), 2, "noise"))
 def test_any_small_pixel_array_gives_a_well_formed_answer(recognizer: Recognizer, array: np.ndarray) -> None:
     try:
         prediction = recognizer.predict(array)

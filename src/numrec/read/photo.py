@@ -53,6 +53,8 @@ SHADOW_REACH = 64
 SLOPES = np.tan(np.radians(np.arange(-4.0, 4.01, 0.5)))
 BLOCK = 16
 LINE_CAP = 1.5
+# An image narrower than two blocks on a side is no photo of a page (and has no lines to measure).
+MIN_PHOTO_SIDE = 2 * BLOCK
 # A line runs across most of the page: its level is what (1 - LINE_SPAN) of a row's blocks reach.
 LINE_SPAN = 0.4
 # Pieces of ink this close (pixels) belong to one cluster: the writing, or clutter.
@@ -98,6 +100,8 @@ def dark_ink(grey: np.ndarray) -> bool:
 def is_photo(grey: np.ndarray) -> bool:
     """Whether this is a photo, not a clean canvas: the frame's edge (a canvas's background) is not what most
     of the image is, or away from the ink more than FLAT_SHARE of the pixels differ from it."""
+    if min(grey.shape) < MIN_PHOTO_SIDE:
+        return False
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     if abs(float(np.median(grey)) - background) > FLAT * PIXEL_MAX:
@@ -145,16 +149,10 @@ def closing(grey: np.ndarray, size: int) -> np.ndarray:
 
 
 def erode(values: np.ndarray) -> np.ndarray:
-    """Minimum over each pixel's 3x3 neighbourhood (edges: over what there is)."""
-    out = np.empty_like(values)
-    pairs = np.minimum(values[:-1], values[1:])
-    out[0], out[-1] = pairs[0], pairs[-1]
-    np.minimum(pairs[:-1], pairs[1:], out=out[1:-1])
-    pairs = np.minimum(out[:, :-1], out[:, 1:])
-    result = np.empty_like(values)
-    result[:, 0], result[:, -1] = pairs[:, 0], pairs[:, -1]
-    np.minimum(pairs[:, :-1], pairs[:, 1:], out=result[:, 1:-1])
-    return result
+    """Minimum over each pixel's 3x3 neighbourhood (edges: over what there is, so any size, even 1 pixel)."""
+    padded = np.pad(values, 1, mode="edge")
+    rows = np.minimum(np.minimum(padded[:-2], padded[1:-1]), padded[2:])
+    return np.asarray(np.minimum(np.minimum(rows[:, :-2], rows[:, 1:-1]), rows[:, 2:]))
 
 
 def paper_light(grey: np.ndarray) -> np.ndarray:
