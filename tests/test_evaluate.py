@@ -65,7 +65,7 @@ def test_the_card_threshold_separates_sure_readings_from_unsure_ones(mnist_dir: 
     model = OnnxModel(SHIPPED_MODEL, threads=0)
     images, labels = load_split(mnist_dir, "test")
     probs = metrics.softmax(model.logits((images.astype(np.float32) / PIXEL_MAX)[:, None]), model.temperature)
-    sure = probs.max(axis=1) >= model.unsure_threshold
+    sure = probs.max(axis=1) >= model.thresholds.digit
     right = probs.argmax(axis=1) == labels
     assert right[sure].mean() >= metrics.UNSURE_TARGET  # 99.96% (4 wrong of 9,804); at 0.5 it would be 99.72%
     assert sure.mean() >= 0.97  # 98.0% sure

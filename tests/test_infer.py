@@ -80,7 +80,9 @@ def test_a_number_is_read_left_to_right() -> None:
 def test_to_dict_has_the_design_json_shape() -> None:
     d = recognizer().predict(mnist_test()[0][0]).to_dict()
     assert set(d) == {"number", "digits", "status"}
-    assert set(d["digits"][0]) == {"digit", "confidence", "probabilities", "box"}
+    # DESIGN.md's fields, and (added with the 11-output model) the chance that the segment is not a digit
+    assert set(d["digits"][0]) == {"digit", "confidence", "probabilities", "box", "not_digit"}
+    assert 0.0 <= d["digits"][0]["not_digit"] <= 1.0 and len(d["digits"][0]["probabilities"]) == 10
     assert len(d["digits"][0]["box"]) == 4
 
 

@@ -128,4 +128,4 @@ def test_the_shipped_cards_calibration_is_what_these_functions_give_on_its_valid
     temperature = metrics.fit_temperature(logits, y)
     assert temperature == pytest.approx(model.temperature, rel=1e-6)
     threshold = metrics.unsure_threshold(metrics.softmax(logits, temperature), y)
-    assert threshold == pytest.approx(model.unsure_threshold, abs=1e-6)
+    assert threshold == pytest.approx(model.thresholds.digit, abs=1e-6)

@@ -112,14 +112,20 @@ UNSURE_BOUNDS = (0.5, 0.95)
 
 
 def unsure_threshold(probs: np.ndarray, labels: np.ndarray, target: float = UNSURE_TARGET) -> float:
-    conf = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == labels
-    order = np.argsort(-conf)
-    ranked = conf[order]
-    # accuracy of the k most confident predictions, for every k
+    return precise_threshold(probs.max(axis=1), probs.argmax(axis=1) == labels, target, UNSURE_BOUNDS)
+
+
+def precise_threshold(
+    scores: np.ndarray, correct: np.ndarray, target: float = UNSURE_TARGET, bounds: tuple[float, float] = UNSURE_BOUNDS
+) -> float:
+    """The lowest score at which the answers scoring at least that much are `correct` `target` of the time,
+    within `bounds` (the upper bound when no score reaches the target)."""
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    # accuracy of the k best-scoring answers, for every k
     running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    # Only a k that ends a run of equal confidences counts: "at least that confident" takes in every tie.
+    # Only a k that ends a run of equal scores counts: "at least that much" takes in every tie.
     ends_tie = np.append(ranked[1:] != ranked[:-1], True)
     ok = np.nonzero((running >= target) & ends_tie)[0]
-    threshold = float(ranked[ok[-1]]) if len(ok) else UNSURE_BOUNDS[1]
-    return float(np.clip(threshold, *UNSURE_BOUNDS))
+    threshold = float(ranked[ok[-1]]) if len(ok) else bounds[1]
+    return float(np.clip(threshold, *bounds))

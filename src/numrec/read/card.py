@@ -89,8 +89,12 @@ class ModelCard:
     test: dict[str, Any] = field(default_factory=dict)
     # softmax(logits / temperature) gives the calibrated confidence
     temperature: float
-    # a reading is unsure when a digit's confidence is below this
+    # a lone digit is unsure when its confidence is below this
     unsure_threshold: float
+    # each digit of a number of two or more is unsure below this (None: unsure_threshold)
+    number_threshold: float | None = None
+    # a segment whose NOT_DIGIT probability reaches this is not a digit (None: verdict.DEFAULT_NOT_DIGIT)
+    not_digit_threshold: float | None = None
     onnx_parity_max_abs: float | None = None
     made_by: dict[str, Any] = field(default_factory=dict)
     onnx_sha256: str | None = None
@@ -103,6 +107,9 @@ class ModelCard:
         _require(version == CARD_VERSION and not isinstance(version, bool), "card_version", str(CARD_VERSION), version)
         _require(_is_number(t) and t > 0, "temperature", "a finite number > 0", t)
         _require(_is_number(u) and 0 <= u <= 1, "unsure_threshold", "a finite number in [0, 1]", u)
+        for name in ("number_threshold", "not_digit_threshold"):
+            value = getattr(self, name)
+            _require(value is None or (_is_number(value) and 0 <= value <= 1), name, "a number in [0, 1]", value)
         _require(parity is None or (_is_number(parity) and parity >= 0), "onnx_parity_max_abs", "a number >= 0", parity)
         hex_ok = sha is None or (isinstance(sha, str) and SHA256_HEX.fullmatch(sha) is not None)
         _require(hex_ok, "onnx_sha256", "64 lowercase hex digits", sha)
@@ -130,9 +137,13 @@ class ModelCard:
     def to_json(self) -> dict[str, Any]:
         """The card as the JSON object written beside the model (a copy: changing it changes no card)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        for name in OPTIONAL_THRESHOLDS:  # a card that leaves them to the defaults is written without them
+            if out[name] is None:
+                del out[name]
         return copy.deepcopy(out | self.extra)
 
 
+OPTIONAL_THRESHOLDS = ("number_threshold", "not_digit_threshold")
 _KNOWN = frozenset(f.name for f in fields(ModelCard)) - {"extra"}
 _REQUIRED = ("temperature", "unsure_threshold")
 

@@ -22,6 +22,7 @@ import numpy as np
 from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, MAX_OUTPUTS, NUM_CLASSES
 from numrec.metrics import UNSURE_BOUNDS, softmax
 from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, card_path, load_card
+from numrec.read.verdict import DEFAULT_NOT_DIGIT, Thresholds
 
 # Without a card, call a prediction unsure below this confidence.
 DEFAULT_UNSURE = UNSURE_BOUNDS[0]
@@ -67,6 +68,16 @@ def probe_images() -> np.ndarray:
     return x
 
 
+def thresholds_of(card: ModelCard | None) -> Thresholds:
+    """The card's verdict thresholds; what a card (or a card of before the choice) leaves out, the defaults."""
+    if card is None:
+        return Thresholds(DEFAULT_UNSURE, DEFAULT_UNSURE)
+    digit = float(card.unsure_threshold)
+    number = digit if card.number_threshold is None else float(card.number_threshold)
+    refuse = DEFAULT_NOT_DIGIT if card.not_digit_threshold is None else float(card.not_digit_threshold)
+    return Thresholds(digit, number, refuse)
+
+
 class OnnxModel:
     def __init__(self, path: str | Path | None = None, threads: int = 1) -> None:
         import onnxruntime as ort
@@ -95,7 +106,7 @@ class OnnxModel:
         self._probe()
         self._check_card_outputs()
         self.temperature = float(self.model_card.temperature) if self.model_card else 1.0
-        self.unsure_threshold = float(self.model_card.unsure_threshold) if self.model_card else DEFAULT_UNSURE
+        self.thresholds = thresholds_of(self.model_card)
 
     def _check_shapes(self) -> int | None:
         """The declared output count (None: symbolic), once the shapes are checked."""

@@ -5,8 +5,8 @@
 atoms (pixel_atoms, stroke_groups.StrokeAtoms) and keeps the segmentation the
 model reads best (lattice); it brings each digit into MNIST's form (digit) and
 asks the model (model). Confidence is softmax(logits / T) with the card's fitted
-temperature T; a reading is `unsure` when any digit's confidence is below the
-card's unsure threshold.
+temperature T; the verdict (ok, unsure, not_digit) is verdict.judge's, with the
+card's thresholds.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from numrec.geometry import NOT_DIGIT, NUM_CLASSES
 from numrec.read.images import as_pixels, in_file_pixels
 from numrec.read.lattice import Atoms, read_atoms
 from numrec.read.model import OnnxModel
@@ -26,6 +27,7 @@ from numrec.read.segment import pixel_digits
 from numrec.read.sources import Source, as_drawing, as_drawings
 from numrec.read.stroke_groups import StrokeAtoms, StrokeGroup, stroke_pieces
 from numrec.read.strokes import Strokes, stroke_box
+from numrec.read.verdict import Thresholds, judge
 
 
 class Recognizer:
@@ -40,7 +42,12 @@ class Recognizer:
 
     @property
     def unsure_threshold(self) -> float:
-        return self.model.unsure_threshold
+        """The confidence a lone digit needs to be ok (thresholds.digit)."""
+        return self.thresholds.digit
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.model.thresholds
 
     def predict(self, source: Source, multi: bool = True) -> Prediction:
         """Read one digit (multi=False: all ink is one digit) or a number (multi=True).
@@ -84,14 +91,21 @@ class Recognizer:
         """Run the model on preprocessed 28x28 digits and judge the reading."""
         if not digits:
             return Prediction("no_digit", None, ())
-        batch = np.stack(digits)[:, None, :, :]
-        probs = self.model.probabilities(batch)
+        probs = self.model.class_probabilities(np.stack(digits)[:, None, :, :])
         results = tuple(
-            DigitResult(int(p.argmax()), float(p.max()), tuple(float(v) for v in p), box, image)
+            DigitResult(
+                int(p[:NUM_CLASSES].argmax()),
+                float(p[:NUM_CLASSES].max()),
+                tuple(float(v) for v in p[:NUM_CLASSES]),
+                box,
+                image,
+                float(p[NOT_DIGIT]),
+            )
             for p, box, image in zip(probs, boxes, digits, strict=True)
         )
-        unsure = any(r.confidence < self.unsure_threshold for r in results)
-        return Prediction("unsure" if unsure else "ok", "".join(str(r.digit) for r in results), results)
+        status = judge(probs, self.thresholds)
+        number = None if status == "not_digit" else "".join(str(r.digit) for r in results)
+        return Prediction(status, number, results)
 
 
 def _scale_box(box: tuple[float, float, float, float], factor: tuple[float, float], shape: tuple[int, ...]) -> Box:

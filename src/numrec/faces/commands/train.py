@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from numrec import mnist as data
-from numrec.geometry import MAX_OUTPUTS
+from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES
 from numrec.train import checkpoint
 from numrec.train.augment import AugmentConfig
 from numrec.train.loop import Split, TrainConfig, add_images, config_dict, fit, make_split, to_images
@@ -141,6 +141,11 @@ def main(args: argparse.Namespace) -> int:
     except checkpoint.CheckpointError as e:  # the export's parity check failed: no model is published
         print(f"numrec train: error: {e}", file=sys.stderr)
         return 1
+    if args.pen_data and model_cfg.outputs > NUM_CLASSES:
+        # The verdict's thresholds are set on writers no model trains on, through the whole Recognizer.
+        from numrec.train.thresholds import set_thresholds
+
+        card = set_thresholds(out / "model.onnx", Path(args.pen_data))
     write_training_report(out, state["history"], averaged=cfg.ema > 0)
     t = card.test
     print(
