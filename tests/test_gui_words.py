@@ -43,6 +43,20 @@ def test_no_digit_is_worded_by_what_was_read_and_ink_is_never_called_blank() -> 
     assert describe(nothing, BLANK).title == "numrec: blank canvas"
 
 
+def test_ink_that_is_not_a_digit_is_said_in_plain_words_and_claims_no_number() -> None:
+    scribble = DigitResult(4, 0.6, PROBS, (0, 0, 10, 10), IMAGE, not_digit=0.97)
+    one = describe(Prediction("not_digit", None, (scribble,)))
+    assert one.status == "not_digit" and one.headline == "\N{MULTIPLICATION SIGN}"
+    assert one.detail == "That doesn't look like a digit."
+    assert one.title == "numrec: not a digit" and one.number == "" and one.caption == ""
+    letter = DigitResult(1, 0.55, PROBS, (20, 0, 10, 10), IMAGE, not_digit=0.9)
+    part = describe(Prediction("not_digit", None, (SURE, letter)), number_mode=True)
+    assert part.detail == "Part of this doesn't look like a digit." and part.title == "numrec: not a digit"
+    assert part.number == "" and not any(c.isdigit() for c in part.headline + part.summary)
+    assert part.focus == 1 and part.caption == "Showing the second part (most like 1, 55%)"  # the likeliest non-digit
+    assert part.focused(0).caption == "Showing the first part (most like 3, 97%)"
+
+
 def test_the_prompt_names_what_the_mode_reads() -> None:
     assert prompt(False).detail == "Draw a digit on the canvas." and prompt(False).title == "numrec: draw a digit"
     assert prompt(True).detail == "Draw a number on the canvas." and prompt(True).title == "numrec: draw a number"

@@ -63,9 +63,12 @@ def test_confidence_is_calibrated_probability_and_status_follows_threshold() -> 
     for img in images[:30]:
         p = r.predict(img, multi=False)
         d = p.digits[0]
-        assert len(d.probabilities) == NUM_CLASSES and abs(sum(d.probabilities) - 1) < 1e-6
+        assert len(d.probabilities) == NUM_CLASSES and abs(sum(d.probabilities) + d.not_digit - 1) < 1e-6
         assert d.confidence == max(d.probabilities) and d.digit == int(np.argmax(d.probabilities))
-        assert p.status == ("unsure" if d.confidence < r.unsure_threshold else "ok")
+        if d.not_digit >= r.thresholds.not_digit:
+            assert p.status == "not_digit" and p.number is None
+        else:
+            assert p.status == ("unsure" if d.confidence < r.unsure_threshold else "ok")
 
 
 def test_a_number_is_read_left_to_right() -> None:

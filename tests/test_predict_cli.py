@@ -6,9 +6,12 @@ import pytest
 from PIL import Image
 
 from numrec.faces.cli import main
+from numrec.faces.commands.predict import describe
+from numrec.read.results import DigitResult, Prediction
 from support.drawn_data import mnist_test
 from support.imagefiles import zero_png
 from support.models import model_args
+from support.not_digit_model import refusing_model
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_predict_json_prints_one_document(files: dict[str, Path], capsys: pytest
     results = json.loads(capsys.readouterr().out)["results"]
     assert results[0]["file"] == str(files["number"]) and results[0]["number"] == expected_number()
     assert results[0]["status"] in ("ok", "unsure") and len(results[0]["digits"]) == 2
-    assert set(results[0]["digits"][0]) == {"digit", "confidence", "probabilities", "box"}
+    assert set(results[0]["digits"][0]) == {"digit", "confidence", "probabilities", "box", "not_digit"}
     assert results[1] == {"file": str(files["blank"]), "number": None, "digits": [], "status": "no_digit"}
 
 
@@ -87,3 +90,25 @@ def test_bad_model_is_a_clear_error(tmp_path: Path, files: dict[str, Path], caps
     model.write_bytes(b"\x00" * 100)
     assert main(["predict", "--model", str(model), str(files["number"])]) == 1
     assert "not a loadable ONNX model" in capsys.readouterr().err
+
+
+def test_a_reading_that_is_not_a_digit_is_worded_as_such_and_never_as_a_number() -> None:
+    guess = DigitResult(4, 0.6, tuple([0.04] * 10), (0, 0, 10, 10), np.zeros((28, 28), np.float32), not_digit=0.9)
+    assert describe(Prediction("not_digit", None, (guess,))) == "not a digit"
+    assert describe(Prediction("not_digit", None, (guess, guess))) == "not a digit"
+    assert describe(Prediction("unsure", "4", (guess,))) == "4 (60%, unsure)"
+
+
+def test_predict_says_not_a_digit_and_json_carries_the_status_as_is(
+    tmp_path: Path, files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = str(refusing_model(tmp_path / "refuses.onnx"))  # a real 11-output model that refuses any ink
+    assert main(["predict", "--model", model, str(files["number"]), str(files["blank"])]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{files['number']}: not a digit",
+        f"{files['blank']}: no digit found",
+    ]
+    assert main(["predict", "--model", model, "--json", str(files["number"])]) == 0
+    [result] = json.loads(capsys.readouterr().out)["results"]
+    assert result["status"] == "not_digit" and result["number"] is None and len(result["digits"]) == 2
+    assert all(d["not_digit"] > 0.9 and set(d) >= {"digit", "confidence", "box"} for d in result["digits"])

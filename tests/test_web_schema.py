@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -18,7 +19,9 @@ from schemathesis import checks
 
 from numrec.faces.web.server import ErrorOut, PredictionOut, WebSettings, create_app
 from numrec.faces.web.settings import LOOPBACK_HOSTS
+from numrec.geometry import NUM_CLASSES
 from numrec.read.recognizer import Recognizer
+from numrec.read.results import DigitResult, Prediction
 from support.models import model_path
 
 CHECKS = [
@@ -74,3 +77,21 @@ def test_extreme_strokes_get_an_answer_or_a_4xx_never_a_500(client: TestClient, 
         PredictionOut.model_validate(r.json())
     else:
         ErrorOut.model_validate(r.json())
+
+
+def test_the_openapi_lists_not_digit_as_a_status_and_each_digits_not_digit_probability(client: TestClient) -> None:
+    shapes = client.get("/openapi.json").json()["components"]["schemas"]
+    assert shapes["PredictionOut"]["properties"]["status"]["enum"] == ["ok", "unsure", "no_digit", "not_digit"]
+    assert "not_digit" in shapes["PredictionOut"]["properties"]["status"]["description"]
+    digit = shapes["DigitOut"]
+    assert "not_digit" in digit["required"]
+    assert digit["properties"]["not_digit"] == {
+        "type": "number",
+        "maximum": 1.0,
+        "minimum": 0.0,
+        "title": "Not Digit",
+        "description": "probability that this segment is not a digit at all (0 for a model without it)",
+    }
+    refused = DigitResult(4, 0.6, tuple([0.04] * NUM_CLASSES), (1, 2, 3, 4), np.zeros((28, 28), np.float32), 0.9)
+    answer = PredictionOut.model_validate(Prediction("not_digit", None, (refused,)).to_dict())
+    assert answer.status == "not_digit" and answer.number is None and answer.digits[0].not_digit == 0.9

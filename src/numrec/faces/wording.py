@@ -1,4 +1,4 @@
-"""How every face words a confidence: one rule for the command line and the window, mirrored by the page.
+"""How every face words a confidence and a refusal: one rule for the command line and the window, mirrored by the page.
 
 Never a rounded-up "100%": the model is calibrated, not infallible. The page's
 static/app.js `pct` follows the same rule, and tests/data/percent_cases.json
@@ -30,3 +30,15 @@ def percent(confidence: float) -> str:
     if 0 < confidence < TINY:
         return "<1%"
     return _half_up(100 * confidence, 1 if confidence >= FINE else 0) + "%"
+
+
+# A reading whose ink is, at least in part, not a digit (status "not_digit"): the short form (the command
+# line's line, the window's title) and the sentence, for one piece of ink or several. static/app.js says the same.
+NOT_DIGIT = "not a digit"
+NOT_DIGIT_ONE = "That doesn't look like a digit."
+NOT_DIGIT_PART = "Part of this doesn't look like a digit."
+
+
+def not_digit_words(segments: int) -> str:
+    """The sentence for a not_digit reading of `segments` pieces of ink: one, or part of several."""
+    return NOT_DIGIT_PART if segments > 1 else NOT_DIGIT_ONE

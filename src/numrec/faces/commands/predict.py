@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from numrec.faces.limits import MAX_IMAGE_BYTES
-from numrec.faces.wording import percent
+from numrec.faces.wording import NOT_DIGIT, percent
 from numrec.read.images import ImageError, load_image
 from numrec.read.recognizer import Recognizer
 from numrec.read.results import Prediction
@@ -41,7 +41,12 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".
 
 
 def describe(prediction: Prediction) -> str:
-    """`42 (99.1%)`: the number and the least confident digit's confidence, worded as every face words it."""
+    """`42 (99.1%)`: the number and the least confident digit's confidence, worded as every face words it.
+
+    Ink that is not (all) digits reads `not a digit`, nothing at all `no digit found`.
+    """
+    if prediction.status == "not_digit":
+        return NOT_DIGIT
     if prediction.number is None:
         return "no digit found"
     least = min(d.confidence for d in prediction.digits)

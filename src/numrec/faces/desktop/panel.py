@@ -92,7 +92,7 @@ class Panel:
         # Long numbers get smaller type so they never run into the image beside them.
         size = st.HEADLINE_PT * st.HEADLINE_FITS // max(len(v.headline), st.HEADLINE_FITS)
         self.big.configure(size=max(size, st.HEADLINE_MIN_PT))
-        dim = v.status in ("unsure", "reading")
+        dim = v.status in ("unsure", "not_digit", "reading")
         self.headline.configure(text=v.headline, fg=st.MUTED if dim else st.INK)
         # An error has no bars: its words get all the room they need instead.
         error = v.status == "error"

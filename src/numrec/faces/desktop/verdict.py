@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from numrec.faces.desktop.drawing import Box
-from numrec.faces.wording import percent
+from numrec.faces.wording import NOT_DIGIT, not_digit_words, percent
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 # What a reading was of, which decides how "no digit" is worded.
 STROKES, PICTURE, BLANK = "strokes", "picture", "blank"
+# The large type of a reading that is not a digit: a neutral mark, never a digit's value.
+NOT_DIGIT_MARK = "\N{MULTIPLICATION SIGN}"
 
 
 def ordinal(n: int) -> str:
@@ -42,13 +44,14 @@ class DigitView:
     probabilities: tuple[float, ...]
     image: np.ndarray | None = field(default=None, repr=False)
     box: Box = (0.0, 0.0, 0.0, 0.0)
+    not_digit: float = 0.0  # the probability that this ink is not a digit at all
 
 
 @dataclass(frozen=True)
 class Verdict:
     """What the window shows: the result in large type, plain words, and the digit whose bars are shown."""
 
-    status: str  # ok | unsure | no_digit | blank | empty | loading | reading | error
+    status: str  # ok | unsure | no_digit | not_digit | blank | empty | loading | reading | error
     headline: str  # the digit or number in large type
     detail: str  # one sentence in plain words
     digits: tuple[DigitView, ...] = ()
@@ -82,8 +85,10 @@ class Verdict:
         """Which digit the bars are for, when there is more than one."""
         if len(self.digits) < 2 or self.shown is None:
             return ""
-        d = self.shown
-        return f"Showing the {ordinal(self.focus + 1)} digit ({d.digit}, {percent(d.confidence)})"
+        d, which = self.shown, ordinal(self.focus + 1)
+        if self.status == "not_digit":  # not claimed as a digit: the bars show what it is most like
+            return f"Showing the {which} part (most like {d.digit}, {percent(d.confidence)})"
+        return f"Showing the {which} digit ({d.digit}, {percent(d.confidence)})"
 
     def focused(self, index: int) -> Verdict:
         return replace(self, focus=index) if 0 <= index < len(self.digits) else self
@@ -114,6 +119,13 @@ def nothing_read(source: str, number_mode: bool) -> Verdict:
     return Verdict("no_digit", "-", "Too small to read: draw it larger.", summary="too small to read")
 
 
+def not_a_digit(digits: tuple[DigitView, ...]) -> Verdict:
+    """Ink that is not (all) a digit: plain words, no number in the title or for Copy; the bars show the likeliest
+    non-digit piece."""
+    focus = max(range(len(digits)), key=lambda i: digits[i].not_digit)
+    return Verdict("not_digit", NOT_DIGIT_MARK, not_digit_words(len(digits)), digits, focus, NOT_DIGIT)
+
+
 def _box(box: tuple[float, float, float, float]) -> Box:
     x, y, w, h = box
     return float(x), float(y), float(w), float(h)
@@ -123,7 +135,11 @@ def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False)
     """Turn a Prediction into what the window says; `source` is what was read (STROKES, PICTURE or BLANK)."""
     if pred.status == "no_digit" or not pred.digits:
         return nothing_read(source, number_mode)
-    digits = tuple(DigitView(d.digit, d.confidence, tuple(d.probabilities), d.image, _box(d.box)) for d in pred.digits)
+    digits = tuple(
+        DigitView(d.digit, d.confidence, tuple(d.probabilities), d.image, _box(d.box), d.not_digit) for d in pred.digits
+    )
+    if pred.status == "not_digit":
+        return not_a_digit(digits)
     focus = min(range(len(digits)), key=lambda i: digits[i].confidence)  # the least sure digit first
     least, number = digits[focus], pred.number or ""
     sure, which = percent(least.confidence), ordinal(focus + 1)

@@ -6,12 +6,13 @@ per request); these models document it, and the tests check answers against them
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Query
 from pydantic import BaseModel, Field
 
 from numrec.geometry import IMAGE_SIZE, NUM_CLASSES
+from numrec.read.results import Status
 from numrec.read.strokes import (
     DEFAULT_LINE_WIDTH_SHARE,
     MAX_CANVAS,
@@ -27,6 +28,9 @@ class DigitOut(BaseModel):
     confidence: float = Field(ge=0, le=1)
     probabilities: list[float] = Field(min_length=NUM_CLASSES, max_length=NUM_CLASSES)
     box: list[int] = Field(min_length=4, max_length=4, description="x, y, width, height in input pixels")
+    not_digit: float = Field(
+        ge=0, le=1, description="probability that this segment is not a digit at all (0 for a model without it)"
+    )
     image: list[list[float]] | None = Field(
         None, description=f"only with ?preview=1: the {IMAGE_SIZE}x{IMAGE_SIZE} input the model saw, 0..1"
     )
@@ -35,7 +39,10 @@ class DigitOut(BaseModel):
 class PredictionOut(BaseModel):
     number: str | None
     digits: list[DigitOut]
-    status: Literal["ok", "unsure", "no_digit"]
+    status: Status = Field(  # "ok" | "unsure" | "no_digit" | "not_digit": read.results.Status, its one home
+        description="ok: every digit sure; unsure: one or more is not; no_digit: no ink that could be a digit; "
+        "not_digit: ink, some of it not a digit (number is null, digits still lists each segment read)"
+    )
 
 
 class ErrorOut(BaseModel):

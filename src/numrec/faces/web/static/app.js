@@ -93,7 +93,7 @@ function inWords(p) {
 function show(data, final, kind) {
   drawing.setBoxes(data.digits.map((d) => d.box));
   headline.className = `headline ${data.status}`;
-  state.number = data.status === "no_digit" ? null : data.number;
+  state.number = data.status === "ok" || data.status === "unsure" ? data.number : null;  // never a refusal's
   let spoken = null;
   if (data.status === "no_digit" && kind === "strokes") {
     // There is ink on the canvas, so it is never "blank": it is too small to read.
@@ -103,11 +103,16 @@ function show(data, final, kind) {
   } else if (data.status === "no_digit") {
     headline.textContent = "no digit";
     detail.textContent = "No digit found in this image.";
+  } else if (data.status === "not_digit") {
+    // Ink, but not (all) a digit: plain words, no number (the words of numrec/faces/wording.py).
+    headline.textContent = "Not a digit";
+    const part = data.digits.length > 1;
+    detail.textContent = part ? "Part of this doesn't look like a digit." : "That doesn't look like a digit.";
   } else {
     headline.textContent = data.number;
     detail.textContent = describe(data);
   }
-  digitsView.replaceChildren(...data.digits.map(digitCard));
+  digitsView.replaceChildren(...data.digits.map((d) => digitCard(d, data.status === "not_digit")));
   updateTools();
   if (final) announce.textContent = spoken || `${headline.textContent}. ${detail.textContent}`;
 }
@@ -126,12 +131,14 @@ function describe(data) {
   return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}. Try drawing it more clearly.`;
 }
 
-function digitCard(d) {
+// In a not_digit reading no card claims a digit: it says what its ink is most like, and how likely not a digit.
+function digitCard(d, refused) {
   const card = document.createElement("figure");
   card.className = "digit";
   card.append(preview(d.image), bars(d));
   const cap = document.createElement("figcaption");
-  cap.textContent = `${d.digit} · ${pct(d.confidence)}`;
+  const refusal = `${d.digit}? · ${pct(d.not_digit || 0)} not a digit`;  // "4? · 97% not a digit"
+  cap.textContent = refused ? refusal : `${d.digit} · ${pct(d.confidence)}`;
   card.append(cap);
   return card;
 }
