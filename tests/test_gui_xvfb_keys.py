@@ -93,20 +93,11 @@ def test_number_mode_asks_for_a_number_and_shows_the_bars_of_any_digit(window: A
         assert window.send(f".canvas itemcget box{i} -outline") != window.send(f".canvas itemcget box{1 - i} -outline")
 
 
-def open_with_the_dialog(window: AppWindow, path: Path) -> None:
-    """Ctrl+O, then type the file's path into Tk's own Open dialog and press Enter."""
-    window.key("ctrl+o")
-    [dialog] = xdotool(window.env, "search", "--sync", "--onlyvisible", "--name", "^Open an image$").split()
-    xdotool(window.env, "windowfocus", "--sync", dialog)
-    xdotool(window.env, "type", "--delay", "5", str(path))
-    xdotool(window.env, "key", "Return")
-
-
 def test_drawing_over_an_opened_image_can_be_undone(window: AppWindow, tmp_path: Path) -> None:
     picture = Drawing(640, 640)
     picture.strokes = [seven(160, 100, 440)]
     (tmp_path / "seven.png").write_bytes(picture.png())
-    open_with_the_dialog(window, tmp_path / "seven.png")
+    window.open_file(tmp_path / "seven.png")
     window.wait_title("numrec: 7 ")
     assert window.send(".canvas find withtag picture") != ""
     xdotool(window.env, "windowfocus", "--sync", window.wid)

@@ -7,16 +7,21 @@ digit boxes drawn onto it (support/web_page.py has the drivers).
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import mimetypes
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 from support import web_page
-from support.web_page import SEVEN, canvas_bounds, draw_with_mouse
+from support.photo_files import number_photo
+from support.web_page import SEVEN, SIZES, canvas_bounds, draw_with_mouse, screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
@@ -26,6 +31,14 @@ server = pytest.fixture(scope="module")(web_page.server)
 browser = pytest.fixture(scope="module")(web_page.browser)
 BOX_GAP = 3  # pad.js draws a box this far outside its digit
 SLACK = 3  # drawing units: anti-aliasing and the ink threshold
+MATCH = 8  # mean difference, in grey levels, of the photo on the canvas from the file scaled alike
+DASHED = 0.4  # a box's dashes (5 on, 4 off) cover over this share of its edge
+# Whether the canvas shows something at its centre (an image placed there), not the blank pad's white.
+SHOWN = """() => {
+  const c = document.getElementById('pad');
+  const [r, g, b] = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
+  return r < 255 || g < 255 || b < 255;
+}"""
 
 
 @pytest.fixture()
@@ -80,7 +93,8 @@ def close(seen: list[float] | None, expected: list[float], slack: float = SLACK)
 
 def boxes_of(server: tuple[str, int], path: Path) -> list[list[int]]:
     """The digit boxes the server finds in an image file, asked directly."""
-    ask = urllib.request.Request(f"{server[0]}/api/predict?multi=1", path.read_bytes(), {"Content-Type": "image/png"})
+    kind = mimetypes.guess_type(path.name)[0] or "image/png"
+    ask = urllib.request.Request(f"{server[0]}/api/predict?multi=1", path.read_bytes(), {"Content-Type": kind})
     with urllib.request.urlopen(ask) as answer:
         return [d["box"] for d in json.load(answer)["digits"]]
 
@@ -102,8 +116,11 @@ def test_an_uploaded_number_is_shown_on_the_canvas_with_its_boxes_on_it(
     assert close(seen[:3], [x0 - BOX_GAP, y0 - BOX_GAP, x1 + BOX_GAP])  # the boxes sit on the digits
     page.get_by_text("one digit").click()  # the same image, read again as one digit, fits the square canvas
     expect(page.locator("#detail")).not_to_contain_text("Reading")
-    assert close(canvas_bounds(page), placed(ink_box(seventeen), size, (280, 280)))
-    assert canvas_bounds(page, "box") is None  # boxes belong to a number
+    ink = placed(ink_box(seventeen), size, (280, 280))
+    assert close(canvas_bounds(page), ink)
+    # On an image the box of what was read shows in this mode too (once the answer is in): one, round all the ink.
+    page.wait_for_function(f"({web_page.CANVAS_BOUNDS})('box') !== null")
+    assert close(canvas_bounds(page, "box"), [ink[0] - BOX_GAP, ink[1] - BOX_GAP, ink[2] + BOX_GAP, ink[3] + BOX_GAP])
 
 
 def test_drawing_after_an_upload_replaces_the_image_and_undo_brings_it_back(page: Page, seventeen: Path) -> None:
@@ -142,3 +159,42 @@ def test_the_same_file_can_be_chosen_again_after_clear(page: Page, seventeen: Pa
     choose_file(page, seventeen)
     expect(page.locator("#headline")).to_have_text("17")
     assert canvas_bounds(page) is not None
+
+
+def canvas_image(page: Page) -> Image.Image:
+    """The canvas's pixels, one per drawing unit (the page runs at a device pixel ratio of 1)."""
+    url = page.evaluate("() => document.getElementById('pad').toDataURL('image/png')")
+    return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB")
+
+
+def dashed_share(canvas: np.ndarray, x: float, y0: float, y1: float) -> float:
+    """The share of rows from y0 to y1 where a box's blue shows within a pixel of column x."""
+    band = canvas[round(y0) + 2 : round(y1) - 2, max(round(x) - 1, 0) : round(x) + 2].astype(int)
+    blue = (band[..., 2] > 170) & (band[..., 2] - band[..., 0] > 80)  # not paper, ruled lines or ink
+    return float(blue.any(axis=1).mean())
+
+
+def test_an_uploaded_photo_is_shown_with_a_box_on_each_digit(
+    page: Page, server: tuple[str, int], tmp_path: Path
+) -> None:
+    photo = number_photo(tmp_path)
+    boxes = boxes_of(server, photo.path)
+    page.get_by_text("a number").click()
+    choose_file(page, photo.path)
+    expect(page.locator("#headline")).to_have_text(photo.text)
+    expect(page.locator(".digit")).to_have_count(len(photo.text))  # and a 28x28 preview of each
+    page.wait_for_function(SHOWN)  # the browser decodes the photo while the server reads it
+    canvas = canvas_image(page)
+    x0, y0, x1, y1 = placed((0, 0, *photo.size), photo.size, SIZES["number"])
+    shown = canvas.crop((round(x0), round(y0), round(x1), round(y1)))
+    with Image.open(photo.path) as file:
+        expected = file.convert("RGB").resize(shown.size)
+    assert np.abs(np.asarray(shown, float) - np.asarray(expected, float)).mean() < MATCH, "the photo is not shown"
+    pixels = np.asarray(canvas)
+    for bx, by, bw, bh in boxes:  # each digit's box on it, where the answer puts it
+        left, top, _, bottom = placed((bx, by, bx + bw, by + bh), photo.size, SIZES["number"])
+        assert dashed_share(pixels, left - BOX_GAP, top - BOX_GAP, bottom + BOX_GAP) > DASHED, (bx, by, bw, bh)
+    screenshot(page, "screenshot-web-photo.png")
+    page.get_by_role("button", name="Clear").click()  # Clear gives back the blank pad
+    expect(page.locator("#headline")).to_have_text("?")
+    assert np.asarray(canvas_image(page)).min() == 255

@@ -243,6 +243,14 @@ class AppWindow:
         """A key without clearing modifiers first: Caps Lock, once on, stays in effect."""
         xdotool(self.env, "key", name)
 
+    def open_file(self, path: Path) -> None:
+        """Ctrl+O, then type the file's path into Tk's own Open dialog and press Enter."""
+        self.key("ctrl+o")
+        [dialog] = xdotool(self.env, "search", "--sync", "--onlyvisible", "--name", "^Open an image$").split()
+        xdotool(self.env, "windowfocus", "--sync", dialog)
+        xdotool(self.env, "type", "--delay", "5", str(path))
+        xdotool(self.env, "key", "Return")
+
 
 @contextmanager
 def running_app(

@@ -194,9 +194,10 @@ function drawStroke(points) {
   ctx.stroke();
 }
 
-// The boxes of a number (at least `fewest` of them), mapped by `at` and kept on the canvas.
+// The digit boxes (at least `fewest` of them), mapped by `at` and kept on the canvas: a number's
+// boxes, and on an image file in either mode the box of each digit found (what was read where).
 function drawBoxes(at, fewest) {
-  if (pad.mode !== "number" || pad.boxes.length < fewest) return;
+  if ((pad.mode !== "number" && !pad.doc.file) || pad.boxes.length < fewest) return;
   const [w, h] = size();
   ctx.save();
   ctx.strokeStyle = BOX;
