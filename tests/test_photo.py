@@ -134,3 +134,30 @@ def test_light_ink_on_dark_paper_is_turned_over() -> None:
     board[20:60, 30:32] = 220  # chalk
     assert not photo.dark_ink(board)
     assert photo.dark_ink(255 - board)
+
+
+def test_the_quick_unshaded_test_never_skips_a_shading_the_closing_would_find() -> None:
+    # unshaded() lets is_photo skip the wide closing; it must be a bound, never a guess: wherever it says
+    # so, shaded() is within FLAT_SHARE. Clean canvases (where it should spare the closing), photos, and
+    # images made to sit at its edges: a dark square just the closing's size, a light patch.
+    rng = np.random.default_rng(7)
+    clean = [g for c in canvases() if (g := photo.grey_levels(ik.reduce_size(c))) is not None]
+    greys = clean + [photo.grey_levels(ik.reduce_size(s.image)) for s in digit_photos(8, seed=15)]
+    for side in (photo.SHADE - 1, photo.SHADE, photo.SHADE + 4):
+        square = np.full((200, 200), 250.0)
+        square[40 : 40 + side, 60 : 60 + side] = 250.0 - photo.FLAT * photo.PIXEL_MAX - 0.5
+        greys.append(square)
+    for share in (0.01, 0.03):
+        patch = np.full((200, 200), 240.0)
+        patch.flat[rng.choice(patch.size, int(share * patch.size), replace=False)] = 252.0
+        greys.append(patch)
+    spared = 0
+    # is_photo asks shaded() only of a light background: those clean canvases are the ones to spare
+    light = [g for g in clean if np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])) > photo.PIXEL_MAX / 2]
+    for grey in greys:
+        assert grey is not None
+        background = float(np.median(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])))
+        if photo.unshaded(grey, background):
+            spared += 1
+            assert photo.shaded(grey, background) <= photo.FLAT_SHARE
+    assert len(greys) > spared >= len(light) > 0  # every light clean canvas is spared the closing, not all else
