@@ -1,6 +1,8 @@
 """Every hostile input at a real `numrec serve`, one at a time: the server's CPU time and memory for each.
 
 Run: .venv/bin/python bench/adversarial.py [--repeat 3] [--only WORD] [--out runs/adversarial.json] [--write-doc]
+In parts (each a few minutes): --part strokes|refused|worst|web --alone-only --out A.json for each part, then
+--alongside-only --out B.json, then --merge A.json ... B.json --write-doc.
 
 The inputs are those of docs/RELIABILITY.md and issue 12 (bench/adversarial_inputs.py). First each is
 sent alone to a server of its own, freshly started and warmed up with normal requests, `--repeat` times
@@ -26,7 +28,7 @@ from typing import Any
 
 from PIL import Image
 
-from adversarial_inputs import Sender, image, inputs
+from adversarial_inputs import PARTS, Sender, image, inputs
 from common import ROOT, linear_percentile, proc_memory_kib, write_section
 from support.imagefiles import drawn_four, encode
 from support.servers import numrec_serve
@@ -134,13 +136,16 @@ def alongside(port: int, chosen: dict[str, Sender]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    chosen = {k: v for k, v in inputs().items() if not args.only or args.only.lower() in k.lower()}
+    words = args.only.lower().split(",") if args.only else [""]
+    chosen = {k: v for k, v in inputs(args.part).items() if any(w in k.lower() for w in words)}
     log = Path(args.out or "adversarial").with_suffix(".server.log")
     results: dict[str, dict[str, Any]] = {}
-    for name, send in chosen.items():
+    for name, send in {} if args.alongside_only else chosen.items():
         r = results[name] = measure_alone(name, send, args.repeat, log)
         figures = f"{1000 * r['cpu_s']:6.0f} ms {r['peak_mb']:6.0f} MB (+{r['above_idle_mb']:.0f})"
         print(f"{name[:60]:<60} {figures}  {r['outcome']}", flush=True)
+    if args.alone_only:
+        return {"inputs": results}
     with numrec_serve(log=log) as server:
         pid, port = server.proc.pid, server.port
         alone = normal_alone(port, NORMAL_ALONE)  # also warms the server up
@@ -152,9 +157,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {"inputs": results, "normal_alone": alone, "normal_alongside": normal, "one_server": kept, "alive": healthy}
 
 
+def merged(paths: list[Path]) -> dict[str, Any]:
+    """Runs in parts as one run: the inputs of all, the one-server figures of the last that has them."""
+    figures: dict[str, Any] = {"inputs": {}}
+    for path in paths:
+        part = json.loads(path.read_text())
+        figures["inputs"] |= part.pop("inputs")
+        figures |= part
+    return figures
+
+
 def summary(figures: dict[str, Any]) -> list[str]:
     """The lines for docs/RELIABILITY.md: a row per input, then the worst figures against the targets."""
-    rows, kept = figures["inputs"], figures["one_server"]
+    rows = figures["inputs"]
     lines = [
         "| hostile input | answer | server CPU, median (max) | server peak resident (above idle) |",
         "| --- | --- | ---: | ---: |",
@@ -162,10 +177,11 @@ def summary(figures: dict[str, Any]) -> list[str]:
     for name, r in rows.items():
         cpu = f"{1000 * r['cpu_s']:.0f} ms ({1000 * r['cpu_max_s']:.0f})"
         lines.append(f"| {name} | {r['outcome'][:64]} | {cpu} | {r['peak_mb']:.0f} MB (+{r['above_idle_mb']:.0f}) |")
-    alone, along = figures["normal_alone"], figures["normal_alongside"]
     lines += ["", "| figure | target | measured |", "| --- | ---: | --- |"]
     files = [k for k in rows if not k.startswith("strokes")]
     for what, names in (("input", list(rows)), ("file or connection", files)):
+        if not names:  # --only chose none of them
+            continue
         cpu_name = max(names, key=lambda k: rows[k]["cpu_max_s"])
         mem_name = max(names, key=lambda k: rows[k]["peak_mb"])
         most_cpu = 1000 * rows[cpu_name]["cpu_max_s"]
@@ -174,6 +190,9 @@ def summary(figures: dict[str, Any]) -> list[str]:
             f"| highest peak resident of one {what} | {MEMORY_TARGET_MB} MB | {rows[mem_name]['peak_mb']:.0f} MB, idle "
             f"{rows[mem_name]['idle_mb']:.0f} MB ({mem_name}) |",
         ]
+    if "one_server" not in figures:  # --alone-only
+        return lines
+    alone, along, kept = figures["normal_alone"], figures["normal_alongside"], figures["one_server"]
     lines += [
         f"| normal PNG alongside, p99 | {P99_TARGET_MS} ms | {along['p99_ms']:.1f} ms (p50 {along['p50_ms']:.1f}, max "
         f"{along['max_ms']:.0f}; {along['requests']:,} requests, {along['not_200']} not 200) |",
@@ -189,11 +208,15 @@ def summary(figures: dict[str, Any]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="times each input is sent alone (the median is kept)")
-    parser.add_argument("--only", help="send the inputs whose name holds this word")
+    parser.add_argument("--only", help="send the inputs whose name holds this word (or one of these, comma-separated)")
     parser.add_argument("--out", type=Path, help="write the figures here as JSON")
     parser.add_argument("--write-doc", action="store_true", help="put the figures in docs/RELIABILITY.md")
+    parser.add_argument("--part", choices=sorted(PARTS), help="send only this part of the inputs")
+    parser.add_argument("--alone-only", action="store_true", help="each input alone; no server sent them all")
+    parser.add_argument("--alongside-only", action="store_true", help="only the server sent them all")
+    parser.add_argument("--merge", type=Path, nargs="+", help="measure nothing: the figures of these runs as one")
     args = parser.parse_args()
-    figures = run(args)
+    figures = merged(args.merge) if args.merge else run(args)
     lines = summary(figures)
     print("\n".join(lines))
     if args.out:

@@ -150,6 +150,15 @@ def strokes_inputs() -> dict[str, Sender]:
         "strokes: 500 tiny strokes across the canvas": strokes(
             drawing([zigzag(10 + 16 * i, 8, 140, 160, 3) for i in range(STROKES)], line=3)
         ),
+        "strokes: 48 overlapping zig-zags of 1,000 points": strokes(
+            drawing([zigzag(10 + 2 * i, 30, 50, 250, 1000) for i in range(48)])
+        ),
+        "strokes: 166 groups of 3 zig-zags of 100 points": strokes(
+            drawing([zigzag(10 + 48 * g + 3 * k, 8, 50, 250, 100) for g in range(166) for k in range(3)])
+        ),
+        "strokes: 25 strokes of 2,000 points far apart": strokes(
+            drawing([zigzag(10 + 320 * i, 300, 50, 250, 2000) for i in range(25)])
+        ),
     }
 
 
@@ -211,5 +220,15 @@ def web_inputs() -> dict[str, Sender]:
     }
 
 
-def inputs() -> dict[str, Sender]:
-    return strokes_inputs() | refused_file_inputs() | worst_file_inputs() | web_inputs()
+# The inputs in four parts, to measure one at a time (bench/adversarial.py --part).
+PARTS: dict[str, Callable[[], dict[str, Sender]]] = {
+    "strokes": strokes_inputs,
+    "refused": refused_file_inputs,
+    "worst": worst_file_inputs,
+    "web": web_inputs,
+}
+
+
+def inputs(part: str | None = None) -> dict[str, Sender]:
+    """Every input, or those of one of PARTS."""
+    return PARTS[part]() if part else {name: send for make in PARTS.values() for name, send in make().items()}

@@ -16,6 +16,11 @@ is atheris (coverage-guided libFuzzer, with numrec and Pillow instrumented)
 when it is installed, else a seeded mutation fuzzer over the same seeds.
 
     .venv/bin/python bench/fuzz.py image --runs 100000 --out runs/fuzz/image.json
+
+The mutation engine's inputs are one fixed sequence a seed: `--skip N` runs the inputs after its first N
+(made, not run), so a long run can be done in chunks (split: --runs 10000 --skip 0, 10000, ...) whose
+figures add up to the whole run's; `--seconds` ends a run early, its figures written (inputs_tried says
+where to --skip to next).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import resource
 import sys
@@ -44,8 +50,8 @@ REPORT_EVERY = 5000
 
 
 class Stats:
-    def __init__(self, target: str, engine: str, runs: int, out: Path | None) -> None:
-        self.target, self.engine, self.runs, self.out = target, engine, runs, out
+    def __init__(self, target: str, engine: str, runs: int, out: Path | None, skip: int = 0) -> None:
+        self.target, self.engine, self.runs, self.out, self.skip = target, engine, runs, out, skip
         self.tried = 0
         self.outcomes: Counter[str] = Counter()
         self.crashes: dict[str, dict[str, Any]] = {}
@@ -87,6 +93,7 @@ class Stats:
         return {
             "target": self.target,
             "engine": self.engine,
+            "inputs_skipped": self.skip,
             "inputs_tried": self.tried,
             "outcomes": dict(self.outcomes),
             "crashes": sum(c["count"] for c in self.crashes.values()),
@@ -159,11 +166,19 @@ def mutate(data: bytes, rng: random.Random, seeds: list[bytes]) -> bytes:
     return bytes(out[:MAX_LEN])
 
 
-def run_mutation(one: Callable[[bytes], None], seeds: list[bytes], runs: int, seed: int) -> None:
+def run_mutation(
+    one: Callable[[bytes], None], seeds: list[bytes], runs: int, seed: int, skip: int = 0, seconds: float = math.inf
+) -> None:
+    """Inputs skip .. skip + runs of the sequence `seed` makes (the seeds, then mutations of them), fewer if
+    `seconds` run out first."""
     rng = random.Random(seed)
-    for i in range(runs):
+    deadline = time.monotonic() + seconds
+    for i in range(skip + runs):
         data = seeds[i] if i < len(seeds) else mutate(rng.choice(seeds), rng, seeds)
-        one(data)
+        if i >= skip:
+            one(data)
+            if time.monotonic() > deadline:
+                return
 
 
 def run_atheris(target: str, model: str | None, stats: Stats, runs: int, seed: int) -> None:
@@ -201,6 +216,8 @@ def main() -> None:
     p.add_argument("--model", help="ONNX model (default: the shipped one)")
     p.add_argument("--engine", choices=["auto", "atheris", "mutate"], default="auto")
     p.add_argument("--out", type=Path, help="write the figures here as JSON")
+    p.add_argument("--skip", type=int, default=0, help="mutation engine: start after this many inputs (chunks)")
+    p.add_argument("--seconds", type=float, default=math.inf, help="mutation engine: stop after this long")
     args = p.parse_args()
     engine = args.engine
     if engine == "auto":
@@ -210,11 +227,14 @@ def main() -> None:
             engine = "atheris"
         except ImportError:
             engine = "mutate"
-    stats = Stats(args.target, engine, args.runs, args.out)
+    if args.skip and engine == "atheris":
+        p.error("--skip needs --engine mutate (libFuzzer's inputs are no fixed sequence)")
+    stats = Stats(args.target, engine, args.runs, args.out, args.skip)
     if engine == "atheris":
         run_atheris(args.target, args.model, stats, args.runs, args.seed)
     else:
-        run_mutation(guarded(TARGETS[args.target](args.model), stats), SEEDS[args.target](), args.runs, args.seed)
+        one = guarded(TARGETS[args.target](args.model), stats)
+        run_mutation(one, SEEDS[args.target](), args.runs, args.seed, args.skip, args.seconds)
         stats.write()
 
 

@@ -87,8 +87,8 @@ def split_drawing(data: bytes) -> dict[str, Any]:
             strokes.append([])
             x = max(10.0, x - 40)  # back over the last stroke: the next one overlaps it
             continue
-        x += (dx % 16) / 2
-        strokes[-1].append([x, 20 + float(y)])
+        x += int(dx % 16) / 2  # plain floats, as JSON gives them
+        strokes[-1].append([x, 20.0 + int(y)])
     return {"width": 8192, "height": 300, "line_width": line, "strokes": strokes}
 
 

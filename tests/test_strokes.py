@@ -30,6 +30,9 @@ def test_from_json_reads_a_valid_drawing() -> None:
         ({"strokes": [[[1, 2, 3]]]}, "stroke 0 point 0"),
         ({"strokes": [[[1, "a"]]]}, "stroke 0 point 0 y"),
         ({"strokes": [[[1, True]]]}, "finite number"),
+        # a JSON integer past float's range (an OverflowError, a 500 at the server, before)
+        ({"width": 10**400}, r"width must be a finite number, got 1000\d+\.\.\.$"),
+        ({"strokes": [[[0, 0], [10**400, 5]]]}, "stroke 0 point 1 x must be a finite number"),
         ({"strokes": [[[1e308, 0], [-1e308, 5]]]}, "stroke 0 has a point more than 32768 pixels"),
         ({"strokes": [[[0, 0]]] * (MAX_STROKES + 1)}, "too many strokes"),
         ({"strokes": [[[0, 0]] * (MAX_POINTS + 1)]}, "too many points"),
@@ -38,6 +41,15 @@ def test_from_json_reads_a_valid_drawing() -> None:
 def test_from_json_rejects_bad_drawings_with_a_clear_message(changes: dict[str, object], message: str) -> None:
     with pytest.raises(StrokesError, match=message):
         Strokes.from_json(drawing(**changes))
+
+
+def test_from_json_reads_every_point_as_its_point_by_point_check_would() -> None:
+    """The check of all points at once (a body holds 50,000) gives what the check of each gives, in floats."""
+    strokes = [[[1, 2.5], [3, 4]], [], [[-32768, 32768.0]], [[0.1, 0.2], [0.3, 0.4], [5, 6]]]
+    assert Strokes.from_json(drawing(strokes=strokes)).strokes == [
+        [(float(x), float(y)) for x, y in s] for s in strokes
+    ]
+    assert all(type(v) is float for s in Strokes.from_json(drawing(strokes=strokes)).strokes for p in s for v in p)
 
 
 def test_from_json_names_missing_fields() -> None:

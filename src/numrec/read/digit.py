@@ -135,12 +135,18 @@ def thin_strokes(strokes: list[list[Point]], most: int) -> list[list[Point]]:
     return [s[::k] + s[-1:] if (len(s) - 1) % k else s[::k] for s in strokes]
 
 
+def pen_and_scale(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The pen one digit's strokes are redrawn with, and the scale that fits their centre lines' `box` in WORK_BOX."""
+    x0, y0, x1, y1 = box
+    pen = PEN_SHARE * WORK_BOX
+    return pen, (WORK_BOX - pen) / max(x1 - x0, y1 - y0, 1e-6)
+
+
 def strokes_to_mnist(strokes: list[list[Point]]) -> np.ndarray:
     """One digit's strokes redrawn with an MNIST-like pen (PEN_SHARE of its size) -> 28x28 float32."""
     strokes = thin_strokes(strokes, MAX_RENDER_POINTS)
-    pen = PEN_SHARE * WORK_BOX
     x0, y0, x1, y1 = stroke_box(strokes)
-    scale = (WORK_BOX - pen) / max(x1 - x0, y1 - y0, 1e-6)
+    pen, scale = pen_and_scale((x0, y0, x1, y1))
     size = (int(np.ceil((x1 - x0) * scale + pen)) + 2, int(np.ceil((y1 - y0) * scale + pen)) + 2)
     margin = (pen / 2 + 1) / scale
     ink = render_strokes(strokes, size, pen, (x0 - margin, y0 - margin), scale).astype(np.float32) / PIXEL_MAX

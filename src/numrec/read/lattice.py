@@ -27,9 +27,11 @@ with the x order at no cost 95.7%, at OTHER_ORDER 96.0%. Pixels: pixel_atoms.py.
 
 Worst case for one drawing, whatever it holds: a sub-problem of n atoms offers at most
 2 * (MAX_RUN * n - 6) segments; beyond one image a sub-problem, at most LATTICE_BUDGET images are
-rendered and scored (plan); once a sub-problem does not fit in what is left, it and the rest of its
-group are read whole, as one image. The attack drawing of tests/test_work_bounds.py (500 zig-zags
-in one group) costs about 0.2 s of CPU.
+rendered and scored, drawing at most LATTICE_POINTS stroke points (plan); once a sub-problem does not
+fit in what is left, it and the rest of its group are read whole, as one image. A drawing is read in
+MAX_PARTS sub-problems at most: the last holds all the atoms left, read whole. So the search renders
+and scores at most MAX_PARTS + LATTICE_BUDGET images. The drawings of tests/test_work_bounds.py
+(each inside every strokes limit) cost at most about 0.1 s of CPU to read.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ MAX_ATOMS = 12
 # Images the search may render and score in one drawing beyond one a sub-problem. Tight numbers of 2-6
 # held-out pen digits spend 40 at most (strokes; pixels 29), of 10 training writers' digits 67 (pixels 41).
 LATTICE_BUDGET = 96
+# Stroke points those images may draw in all (each costs Pillow a round cap and a joint, about 3-5 us). Tight
+# numbers of 2-6 held-out pen digits draw 2,722 at most, 18 digits 5,548; sampled a point every pixel, 12,910.
+LATTICE_POINTS = 16_000
+# Sub-problems a drawing is read in at most, the last holding all that is left, read whole: more digits than a
+# number written by hand has (numbers of 18 pen digits have 11 sub-problems, spaced ones a digit each), few
+# enough that 500 strokes far apart are not 500 images and model rows.
+MAX_PARTS = 32
 
 
 @dataclass(frozen=True)
@@ -85,15 +94,17 @@ class Atoms(Protocol):
     def orders(self, group: list[int]) -> list[list[int]]: ...  # orders of a group's atoms to take runs of
     def render(self, key: Key) -> tuple[np.ndarray, Box4]: ...  # the 28x28 read for these atoms as one digit, their box
     def breaks(self, key: Key) -> int: ...  # places where the ink of `key` is cut off from the rest of its piece
+    def points(self, key: Key) -> int: ...  # stroke points render(key) draws at most (pixels: none)
 
 
 @dataclass(frozen=True)
 class Segment:
-    """Atoms read as one digit, the image the model reads for them and their box."""
+    """Atoms read as one digit, the image the model reads for them, their box and the model's (11,) probabilities."""
 
     key: Key
     image: np.ndarray
     box: Box4
+    probabilities: np.ndarray
 
 
 def split_large(group: list[int], extent: Callable[[int], tuple[float, float]], most: int) -> list[list[int]]:
@@ -167,22 +178,34 @@ def sub_problems(atoms: Atoms) -> list[list[int]]:
     return [part for group in atoms.groups() for part in split_large(group, atoms.extent, MAX_ATOMS)]
 
 
-def plan(atoms: Atoms, budget: int = LATTICE_BUDGET) -> list[tuple[list[list[int]], list[Key]]]:
+def plan(
+    atoms: Atoms, budget: int = LATTICE_BUDGET, points: int = LATTICE_POINTS
+) -> list[tuple[list[list[int]], list[Key]]]:
     """Each sub-problem left to right: its orders and its candidate segments. Once one does not fit in what
-    is left of `budget`, it and the rest of its group are read whole, as one segment."""
-    planned = []
-    for group in atoms.groups():
+    is left of `budget` (images beyond its first) or of `points`, it and the rest of its group are read whole,
+    as one segment; the MAX_PARTS-th holds all the atoms left in the drawing, read whole."""
+    planned: list[tuple[list[list[int]], list[Key]]] = []
+    groups = atoms.groups()
+    for g, group in enumerate(groups):
         parts = split_large(group, atoms.extent, MAX_ATOMS)
         for i, part in enumerate(parts):
+            if len(planned) == MAX_PARTS - 1:
+                return [*planned, _whole([*parts[i:], *groups[g + 1 :]])]
             orders = atoms.orders(part) if len(part) > 1 else [part]
             keys = runs(orders, MAX_RUN)
-            if len(keys) - 1 > budget:
-                rest = [a for p in parts[i:] for a in p]
-                planned.append(([rest], [tuple(sorted(rest))]))
+            drawn = sum(atoms.points(k) for k in keys[1:])
+            if len(keys) - 1 > budget or drawn > points:
+                planned.append(_whole(parts[i:]))
                 break
-            budget -= len(keys) - 1
+            budget, points = budget - (len(keys) - 1), points - drawn
             planned.append((orders, keys))
     return planned
+
+
+def _whole(parts: Sequence[list[int]]) -> tuple[list[list[int]], list[Key]]:
+    """Atoms read whole, as one segment: their one order and their one key."""
+    rest = [a for part in parts for a in part]
+    return [rest], [tuple(sorted(rest))]
 
 
 def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE_BUDGET) -> list[Segment]:
@@ -196,6 +219,7 @@ def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE
     probs = probabilities(np.stack([drawn[k][0] for k in keys]))
     shape = np.concatenate([shapes(part_keys, boxes, atoms.breaks) for _, part_keys in planned])
     score = dict(zip(keys, (float(s) for s in segment_scores(probs, shape, atoms.prior)), strict=True))
+    read = dict(zip(keys, probs, strict=True))
     segments: list[Segment] = []
     for orders, part_keys in planned:
         if len(part_keys) == 1:
@@ -204,6 +228,6 @@ def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE
             paths = [best_path(order, score, MAX_RUN) for order in orders]
             # a later order (strokes by x) must beat the first (as written) by OTHER_ORDER
             path = max(paths, key=lambda p: p[0] - OTHER_ORDER * (p is not paths[0]))[1]
-        chosen = [Segment(k, *drawn[k]) for k in path]
+        chosen = [Segment(k, *drawn[k], read[k]) for k in path]
         segments += sorted(chosen, key=lambda s: s.box[0] + s.box[2])
     return segments

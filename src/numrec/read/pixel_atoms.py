@@ -145,6 +145,9 @@ class PixelAtoms:
             left * (a - 1 not in inside) + right * (a + 1 not in inside) for a in key for left, right in [self.cuts[a]]
         )
 
+    def points(self, key: Key) -> int:
+        return 0  # pixels draw no strokes: an image's work is bounded by the working size (ink.WORK_SIDE)
+
     def digit_ink(self, key: Key) -> DigitInk:
         """The atoms of `key` as one digit's ink."""
         x0, y0, x1, y1 = union_box([self.boxes[a] for a in key], ik.HALO)

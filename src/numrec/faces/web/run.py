@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gc
 import os
 import socket
 import sys
@@ -107,7 +108,9 @@ def worker_app(model: str | None, settings: WebSettings) -> Any:
     from numrec.faces.web.app import create_app
     from numrec.read.recognizer import Recognizer
 
-    return create_app(Recognizer(model), settings)
+    app = create_app(Recognizer(model), settings)
+    gc.freeze()  # what loading made lives for good: the collector need never walk it again
+    return app
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -181,6 +184,7 @@ def main(args: argparse.Namespace) -> int:
         Multiprocess(config, sockets=[sock]).run()
         return 0
     app = create_app(recognizer, settings)
+    gc.freeze()  # what loading made lives for good: the collector need never walk it again
     server = uvicorn.Server(serve_config(app, settings, where.host, where.port, deployment=where))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down cleanly and re-raised it
         server.run(sockets=[sock])
