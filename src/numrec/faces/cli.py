@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
+from numrec.faces.commands.examples import add_examples
 from numrec.faces.web.settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -75,6 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 MODEL_HELP = "ONNX model file (default: the model shipped with numrec)"
+EXTRA_HELP = "also train on a folder of digit images, DIR/<digit>/*.png (numrec examples), or a pendigits JSON file"
 DATA_HELP = "MNIST folder (default: $NUMREC_DATA, then the user cache folder: ~/.cache/numrec/mnist on Linux)"
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -186,6 +188,7 @@ def add_predict(sub: Subparsers) -> None:
     s = sub.add_parser("predict", help="recognize image files (a digit or a number each)")
     s.add_argument("--model", help=MODEL_HELP)
     s.add_argument("--json", action="store_true", help="print one JSON document")
+    s.add_argument("--examples", metavar="DIR", help="also read with a person's examples, DIR/<digit>/*.png")
     s.add_argument("files", nargs="+", metavar="FILE", help="image files, folders of them, or - for standard input")
     s.set_defaults(func=cmd_predict)
 
@@ -207,6 +210,7 @@ def add_train(sub: Subparsers) -> None:
     s.add_argument(
         "--pen-data", metavar="FILE", help="also train on pen trajectories (pendigits JSON), held-out writers excepted"
     )
+    s.add_argument("--extra", action="append", dest="extra_data", metavar="PATH", help=EXTRA_HELP)
     s.add_argument(
         "--device", choices=("auto", "cpu", "cuda", "mps"), help="where to train (default auto: a GPU if there is one)"
     )
@@ -243,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="numrec", description="Handwritten digit and number recognizer.")
     p.add_argument("--version", action="version", version=f"numrec {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    for add in (add_app, add_serve, add_predict, add_train, add_evaluate, add_download):
+    for add in (add_app, add_serve, add_predict, add_examples, add_train, add_evaluate, add_download):
         add(sub)
     return p
 
@@ -251,9 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
 def expected_errors() -> tuple[type[BaseException], ...]:
     from numrec.mnist import DataError
     from numrec.read.card import CardError
+    from numrec.read.examples import ExampleError
     from numrec.read.model import ModelError
 
-    return (DataError, ModelError, CardError, ServeError, FileNotFoundError, PermissionError)
+    return (DataError, ModelError, CardError, ExampleError, ServeError, FileNotFoundError, PermissionError)
 
 
 def missing_extra(args: argparse.Namespace) -> str | None:

@@ -9,6 +9,15 @@ without a card gets temperature 1, and if it has 11 outputs the 11th is taken to
 be NOT_DIGIT, as numrec's own export orders them; any other count is refused. A
 model whose logits are NaN or infinite is refused: at load on two probe images,
 and on any later output, so a NaN never becomes a digit.
+
+Features, what the Recognizer compares a drawing with a person's examples in
+(numrec.read.neighbours): numrec's own exports have a second output named
+FEATURES_OUTPUT, the (N, F) activations the final classifier layer reads. A
+model without one (a foreign model, or numrec's before the choice), or whose
+"features" output is not one row of numbers per image, falls back to the
+digit's own pixels: the 28x28 averaged over POOL x POOL blocks (14x14 = 196
+values), which tells a style from another in a way the cosine of neighbours
+can use (bench/teach.py measures both).
 """
 
 from __future__ import annotations
@@ -33,6 +42,17 @@ OUTPUT_COUNTS = (NUM_CLASSES, MAX_OUTPUTS)
 EXPECTED_OUTPUTS = " or ".join(f"(N, {n})" for n in OUTPUT_COUNTS)
 # A card's bad outputs are quoted up to this many characters.
 SHOWN_CHARS = 80
+# The name of the features output of numrec's exports (train.checkpoint.FEATURES_NAME).
+FEATURES_OUTPUT = "features"
+# The pixel fallback for features: the 28x28 averaged over blocks of this side (28 / 2 = 14 a side).
+POOL = 2
+
+
+def pixel_features(x: np.ndarray) -> np.ndarray:
+    """x: (N, 1, 28, 28) in [0, 1] -> (N, (28 / POOL) ** 2) the pixels averaged over POOL x POOL blocks."""
+    side = IMAGE_SIZE // POOL
+    blocks = np.asarray(x, np.float32).reshape(len(x), side, POOL, side, POOL)
+    return np.asarray(blocks.mean(axis=(2, 4)).reshape(len(x), side * side), np.float32)
 
 
 def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
@@ -96,6 +116,9 @@ class OnnxModel:
         # drawing at a time, where thread hand-offs cost more than they save.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # No arena: one large batch (an attack drawing) would grow it for good; small batches cost the same
+        # without (docs/RELIABILITY.md: one server fed every hostile input kept 300 MB instead of 387).
+        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3
         try:
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
@@ -107,6 +130,8 @@ class OnnxModel:
         self._check_card_outputs()
         self.temperature = float(self.model_card.temperature) if self.model_card else 1.0
         self.thresholds = thresholds_of(self.model_card)
+        # "features" when the model answers one row of features an image, else None: the pixel fallback.
+        self.features_output = self._features_output()
 
     def _check_shapes(self) -> int | None:
         """The declared output count (None: symbolic), once the shapes are checked."""
@@ -145,7 +170,10 @@ class OnnxModel:
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) or (N, 11) logits (self.outputs)."""
-        out = batched_logits(self.session, x)
+        return self._checked(batched_logits(self.session, x))
+
+    def _checked(self, out: np.ndarray) -> np.ndarray:
+        """Logits `out` if of the model's shape and finite; ModelError otherwise."""
         ok = out.ndim == 2 and (out.shape[1] == self.outputs if self.outputs else out.shape[1] in OUTPUT_COUNTS)
         if not ok:
             want = f"(N, {self.outputs})" if self.outputs else EXPECTED_OUTPUTS
@@ -154,9 +182,45 @@ class OnnxModel:
             raise ModelError(f"{self.path}: model returned logits that are NaN or infinite; refused")
         return out
 
+    def _features_output(self) -> str | None:
+        """FEATURES_OUTPUT if the model has it and it answers the probes with a finite row each, else None."""
+        if FEATURES_OUTPUT not in [o.name for o in self.session.get_outputs()[1:]]:
+            return None
+        try:
+            rows = self.session.run([FEATURES_OUTPUT], {self.session.get_inputs()[0].name: probe_images()})[0]
+        except Exception:  # onnxruntime raises its own untyped errors: the fallback reads such a model
+            return None
+        ok = isinstance(rows, np.ndarray) and rows.ndim == 2 and len(rows) == 2 and rows.shape[1] > 0
+        return FEATURES_OUTPUT if ok and np.isfinite(rows).all() else None
+
+    def logits_and_features(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x: (N, 1, 28, 28) -> the logits (as logits() checks them) and (N, F) features, from one run."""
+        if self.features_output is None or not len(x):
+            return self.logits(x), pixel_features(x)
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        name, names = self.session.get_inputs()[0].name, [self.session.get_outputs()[0].name, self.features_output]
+        parts = [self.session.run(names, {name: x[i : i + BATCH]}) for i in range(0, len(x), BATCH)]
+        logits = self._checked(np.concatenate([p[0] for p in parts]))
+        features = np.concatenate([p[1] for p in parts])
+        if features.ndim != 2 or len(features) != len(x) or not np.isfinite(features).all():
+            raise ModelError(f"{self.path}: model returned features of shape {features.shape} or not finite; refused")
+        return logits, features
+
+    def features(self, x: np.ndarray) -> np.ndarray:
+        """x: (N, 1, 28, 28) -> (N, F): the model's features output, or the pixel fallback (pixel_features)."""
+        return self.logits_and_features(x)[1]
+
+    def class_probabilities_and_features(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """class_probabilities(x) and features(x), from one run of the model."""
+        logits, features = self.logits_and_features(x)
+        return self._calibrated(logits), features
+
     def class_probabilities(self, x: np.ndarray) -> np.ndarray:
         """(N, 11) calibrated probabilities: the ten digits, then NOT_DIGIT (0 for a model without that output)."""
-        probs = softmax(self.logits(x), self.temperature)
+        return self._calibrated(self.logits(x))
+
+    def _calibrated(self, logits: np.ndarray) -> np.ndarray:
+        probs = softmax(logits, self.temperature)
         if probs.shape[1] == MAX_OUTPUTS:
             return probs
         return np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)

@@ -6,7 +6,8 @@ atoms (pixel_atoms, stroke_groups.StrokeAtoms) and keeps the segmentation the
 model reads best (lattice); it brings each digit into MNIST's form (digit) and
 asks the model (model). Confidence is softmax(logits / T) with the card's fitted
 temperature T; the verdict (ok, unsure, not_digit) is verdict.judge's, with the
-card's thresholds.
+card's thresholds. With a person's examples (examples=, read.taught), every reading of a digit, the
+segmentation search's included, blends in the votes of the examples near it in the model's feature space.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from numrec.geometry import NOT_DIGIT, NUM_CLASSES
+from numrec.read.examples import Examples
 from numrec.read.images import as_pixels, in_file_pixels
 from numrec.read.lattice import Atoms, read_atoms
 from numrec.read.model import OnnxModel
@@ -27,14 +29,19 @@ from numrec.read.segment import pixel_digits
 from numrec.read.sources import Source, as_drawing, as_drawings
 from numrec.read.stroke_groups import StrokeAtoms, StrokeGroup, stroke_pieces
 from numrec.read.strokes import Strokes, stroke_box
+from numrec.read.taught import Taught
 from numrec.read.verdict import Thresholds, judge
 
 
 class Recognizer:
     """Reads digits and numbers with an ONNX model; one instance serves many calls."""
 
-    def __init__(self, model_path: str | Path | None = None, threads: int = 1) -> None:
+    def __init__(
+        self, model_path: str | Path | None = None, threads: int = 1, examples: str | Path | Examples | None = None
+    ) -> None:
         self.model = OnnxModel(model_path, threads=threads)
+        # A person's examples (a folder, or an Examples), blended into every reading; None: the model alone.
+        self.taught = None if examples is None else Taught(self.model, examples)
 
     @property
     def card(self) -> dict[str, Any]:
@@ -77,21 +84,28 @@ class Recognizer:
     def _read_atoms(self, atoms: Atoms, factor: tuple[float, float], shape: tuple[int, ...]) -> Prediction:
         """A number: the segmentation of its atoms the model reads best (lattice.read_atoms), a digit a segment."""
         segments = read_atoms(atoms, self.class_probabilities)
-        return self.classify([s.image for s in segments], [_scale_box(s.box, factor, shape) for s in segments])
+        boxes = [_scale_box(s.box, factor, shape) for s in segments]
+        # the search has read each segment already: its probabilities are the verdict's, not a second run's
+        probs = np.stack([s.probabilities for s in segments]) if segments else None
+        return self.classify([s.image for s in segments], boxes, probs)
 
     def class_probabilities(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) digit images -> (N, 11) calibrated probabilities: the ten digits, then NOT_DIGIT."""
-        return np.asarray(self.model.class_probabilities(images[:, None]))
+        if self.taught is None:
+            return np.asarray(self.model.class_probabilities(images[:, None]))
+        return self.taught.probabilities(images[:, None])  # the model's, with the examples near each digit in
 
     def confidence(self, images: np.ndarray) -> np.ndarray:
         """(N, 28, 28) digit images -> (N,) the calibrated confidence in each one's top class."""
         return np.asarray(self.model.probabilities(images[:, None]).max(axis=1))
 
-    def classify(self, digits: list[np.ndarray], boxes: list[Box]) -> Prediction:
-        """Run the model on preprocessed 28x28 digits and judge the reading."""
+    def classify(self, digits: list[np.ndarray], boxes: list[Box], probs: np.ndarray | None = None) -> Prediction:
+        """Judge a reading of preprocessed 28x28 digits, run through the model unless their (N, 11) `probs`
+        are given."""
         if not digits:
             return Prediction("no_digit", None, ())
-        probs = self.model.class_probabilities(np.stack(digits)[:, None, :, :])
+        if probs is None:
+            probs = self.class_probabilities(np.stack(digits))
         results = tuple(
             DigitResult(
                 int(p[:NUM_CLASSES].argmax()),

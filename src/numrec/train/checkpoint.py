@@ -23,8 +23,8 @@ from torch import nn
 
 from numrec import fileio
 from numrec.geometry import INPUT_SHAPE
-from numrec.read.model import batched_logits
-from numrec.train.network import DigitCNN, ModelConfig, predict_logits
+from numrec.read.model import FEATURES_OUTPUT, batched_logits
+from numrec.train.network import DigitCNN, ModelConfig, WithFeatures, predict_logits
 
 CHECKPOINT_VERSION = 1
 # The key under which `save` stores the sha256 of everything else; checkpoints written before it lack it.
@@ -269,22 +269,23 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
 def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float, np.ndarray]:
     """`model` as checked ONNX bytes (BN folded, dynamic batch), its parity, and onnxruntime's logits on `probe`.
 
-    Parity is the largest absolute difference between onnxruntime's and
-    torch's logits on `probe`; above PARITY_ATOL the export fails.
+    A DigitCNN's has a second output, FEATURES_OUTPUT (WithFeatures). Parity is the largest absolute
+    difference between onnxruntime's and torch's logits on `probe`; above PARITY_ATOL the export fails.
     """
     import onnx
     import onnxruntime as ort
 
     folded = fold_batchnorm(model)
+    outputs = [OUTPUT_NAME, FEATURES_OUTPUT] if isinstance(folded, DigitCNN) else [OUTPUT_NAME]
     dummy = torch.zeros(2, *INPUT_SHAPE)
     buffer = io.BytesIO()
     torch.onnx.export(
-        folded,
+        WithFeatures(folded) if isinstance(folded, DigitCNN) else folded,
         (dummy,),
         buffer,  # type: ignore[arg-type]  # a file object works; the stubs name paths only
         input_names=[INPUT_NAME],
-        output_names=[OUTPUT_NAME],
-        dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+        output_names=outputs,
+        dynamic_axes={INPUT_NAME: {0: "batch"}} | {name: {0: "batch"} for name in outputs},
         opset_version=ONNX_OPSET,
         dynamo=False,
     )

@@ -85,6 +85,25 @@ class DigitCNN(nn.Module):
         x = (x - self.mean) / self.std
         return self.head(self.features(x))  # type: ignore[no-any-return]
 
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (N, 1, 28, 28) in [0, 1] -> (N, F) the activations the final classifier layer reads
+        (F = the last width for "gap", the whole last map for "flat"); head[-1](embed(x)) is forward(x)."""
+        x = (x - self.mean) / self.std
+        return self.head[:-1](self.features(x))  # type: ignore[no-any-return]
+
+
+class WithFeatures(nn.Module):
+    """A DigitCNN answering (logits, features) for export: the logits first, as every reader of the file
+    expects, then the features (DigitCNN.embed) that the Recognizer compares a person's examples in."""
+
+    def __init__(self, model: DigitCNN) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.model.embed(x)
+        return self.model.head[-1](features), features
+
 
 def predict_logits(model: nn.Module, x: torch.Tensor, batch: int = 1000) -> torch.Tensor:
     """Float32 logits of `x` on the CPU, in eval mode, `batch` images at a time (bounded memory), run on the

@@ -10,6 +10,9 @@ A file that cannot be read is reported on stderr (and in the JSON document as
 end if any file failed. Only regular files are read, and at most
 MAX_FILE_BYTES + 1 bytes of each: a FIFO, a device or a huge file is refused
 without blocking and without filling memory.
+
+With --examples DIR, each digit is read with a person's examples (read.taught): any folder of digit
+images, DIR/<digit>/*.png, such as the one `numrec examples` manages.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from numrec.faces.commands.examples import warnings_on_stderr
 from numrec.faces.limits import MAX_IMAGE_BYTES
 from numrec.faces.wording import NOT_DIGIT, percent
 from numrec.read.images import ImageError, load_image
@@ -161,7 +165,11 @@ def read_input(recognizer: Recognizer, name: str, error: ImageError | None) -> P
 
 
 def main(args: argparse.Namespace) -> int:
-    recognizer = Recognizer(args.model)
+    examples = getattr(args, "examples", None)
+    if examples is not None and not Path(examples).is_dir():
+        raise FileNotFoundError(f"{examples}: no such folder of examples")
+    with warnings_on_stderr("predict"):  # --examples: a file of the folder that cannot be read is named, and skipped
+        recognizer = Recognizer(args.model, examples=examples)
     results: list[dict[str, Any]] = []
     failed = 0
     for name, error in inputs(args.files):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from numrec import mnist as data
-from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES
+from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
 from numrec.train import checkpoint
 from numrec.train.augment import AugmentConfig
 from numrec.train.loop import Split, TrainConfig, add_images, config_dict, fit, make_split, to_images
@@ -98,9 +98,33 @@ def load_data(args: argparse.Namespace, cfg: TrainConfig) -> tuple[Split, tuple[
         print(
             f"added {len(pen_train)} pen digits (two views each) of writers {writers[0]}-{writers[-1]}", file=sys.stderr
         )
+    for extra in getattr(args, "extra_data", None) or ():  # --extra (args.extra names the train extra)
+        split = add_extra(split, Path(extra))
     if cfg.negatives:
         split = add_negatives(split, mnist_train, pen_train, cfg)
     return split, test
+
+
+def add_extra(split: Split, path: Path) -> Split:
+    """The split with more training digits: a folder's images (DIR/<digit>/*.png, read as `predict` reads one
+    digit: read.example_files), or a pendigits JSON file's digits, every writer, two views each as --pen-data's."""
+    from numrec.faces.commands.examples import warnings_on_stderr
+    from numrec.read.example_files import read_folder
+    from numrec.train import pen_data as pendigits
+
+    if path.is_file():
+        images, labels = pendigits.training_images(pendigits.load(path))
+    elif path.is_dir():
+        with warnings_on_stderr("train"):
+            loaded = read_folder(path)
+        if not len(loaded):
+            raise data.DataError(f"{path}: no digit images in {path}/<digit>/ to train on")
+        images = np.clip(np.rint(loaded.images * PIXEL_MAX), 0, PIXEL_MAX).astype(np.uint8)
+        labels = loaded.labels.astype(np.uint8)
+    else:
+        raise data.DataError(f"{path}: no such folder of digit images or pendigits file")
+    print(f"added {len(labels)} images from {path}", file=sys.stderr)
+    return add_images(split, images, labels)
 
 
 def add_negatives(
