@@ -131,6 +131,6 @@ def test_the_public_names_are_the_real_types() -> None:
     from numrec.read.recognizer import Recognizer as Real
 
     assert numrec.Recognizer is Real and "Recognizer" in dir(numrec)
-    assert typing.get_args(numrec.Status) == ("ok", "unsure", "no_digit")
+    assert typing.get_args(numrec.Status) == ("ok", "unsure", "no_digit", "not_digit")
     assert typing.get_type_hints(Prediction)["status"] == numrec.Status
     assert Path(numrec.__file__).with_name("py.typed").exists()

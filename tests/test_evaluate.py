@@ -67,8 +67,10 @@ def test_the_card_threshold_separates_sure_readings_from_unsure_ones(mnist_dir: 
     probs = metrics.softmax(model.logits((images.astype(np.float32) / PIXEL_MAX)[:, None]), model.temperature)
     sure = probs.max(axis=1) >= model.thresholds.digit
     right = probs.argmax(axis=1) == labels
-    assert right[sure].mean() >= metrics.UNSURE_TARGET  # 99.96% (4 wrong of 9,804); at 0.5 it would be 99.72%
-    assert sure.mean() >= 0.97  # 98.0% sure
+    assert right[sure].mean() >= metrics.UNSURE_TARGET  # at 0.5 it would be 99.71%
+    # The threshold is set on validation writers' drawings and not-digits (train/thresholds.py), stricter
+    # than MNIST alone asks: 93.9% of MNIST test digits are sure with the shipped committee.
+    assert sure.mean() >= 0.9
     assert right[~sure].mean() < 0.95  # the unsure ones are the doubtful ones: 87.8% right
 
 

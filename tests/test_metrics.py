@@ -13,6 +13,7 @@ from numrec.geometry import NUM_CLASSES
 from numrec.mnist import load_split
 from numrec.read.card import SHIPPED_MODEL
 from numrec.read.model import OnnxModel
+from numrec.train.thresholds import CONFIDENCE_BOUNDS
 
 
 def logits_with_confidence(confidences: list[float]) -> np.ndarray:
@@ -115,17 +116,43 @@ def test_unsure_threshold_stays_within_its_bounds() -> None:
 
 @pytest.mark.slow
 def test_the_shipped_cards_calibration_is_what_these_functions_give_on_its_validation_split(mnist_dir: Path) -> None:
-    # The card's temperature and threshold were fit by export.calibrate on the run's validation split;
-    # refitting them here from the same split must give the same values (onnxruntime vs torch logits aside).
+    # Each member's temperature was fit by export.calibrate on its run's validation split; refitting it
+    # here from the same split must give the same value (onnxruntime vs torch logits aside). The verdict's
+    # thresholds are train/thresholds.py's (tests/test_thresholds.py), recorded in the card with their figures.
     from numrec.train.loop import TrainConfig, make_split
 
-    model = OnnxModel(SHIPPED_MODEL, threads=0)
-    assert model.model_card is not None
-    run = model.model_card.training
+    card = OnnxModel(SHIPPED_MODEL, threads=0).model_card
+    assert card is not None
     images, labels = load_split(mnist_dir, "train")
-    split = make_split(images, labels, TrainConfig(val_size=run["val_size"], seed=run["seed"], limit=run["limit"]))
-    logits, y = model.logits(split.x_val.numpy()), split.y_val.numpy()
-    temperature = metrics.fit_temperature(logits, y)
-    assert temperature == pytest.approx(model.temperature, rel=1e-6)
-    threshold = metrics.unsure_threshold(metrics.softmax(logits, temperature), y)
-    assert threshold == pytest.approx(model.thresholds.digit, abs=1e-6)
+    members = card.architecture.get("members", [card.architecture | {"temperature": card.temperature}])
+    runs = card.training.get("members", [card.training])
+    for i, (member, run) in enumerate(zip(members, runs, strict=True)):
+        split = make_split(images, labels, TrainConfig(val_size=run["val_size"], seed=run["seed"], limit=run["limit"]))
+        x = split.x_val.numpy()
+        logits = member_logits(i, x) if "members" in card.architecture else OnnxModel(SHIPPED_MODEL).logits(x)
+        digits = split.y_val.numpy() < 10
+        temperature = metrics.fit_temperature(logits[digits], split.y_val.numpy()[digits])
+        assert temperature == pytest.approx(member["temperature"], rel=1e-5)
+    how = card.training["thresholds"]
+    assert (card.unsure_threshold, card.number_threshold, card.not_digit_threshold) == (
+        how["digit"],
+        how["number"],
+        how["not_digit"],
+    )
+    # each kind right at the target among its ok readings, or its threshold at the cap (the target not reached)
+    for kind in ("digit", "number"):
+        assert how[f"{kind}_ok_right"] >= metrics.UNSURE_TARGET or how[kind] == CONFIDENCE_BOUNDS[1]
+
+
+def member_logits(index: int, x: np.ndarray) -> np.ndarray:
+    """The logits of the shipped committee's member `index` (committee.py names them m<index>_logits), run from
+    the committee's own graph."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(SHIPPED_MODEL))
+    name = f"m{index}_logits"
+    model.graph.output[0].CopyFrom(helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", None]))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return np.asarray(session.run([name], {model.graph.input[0].name: x.astype(np.float32)})[0])

@@ -6,6 +6,7 @@ Everything is done with the mouse and the keyboard as a person would
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -59,7 +60,8 @@ def test_a_wide_number_shrinks_onto_the_digit_canvas_and_comes_back_whole(page: 
     expect(page.locator("#headline")).to_have_text("42")
     drawn = canvas_bounds(page)
     page.get_by_text("one digit").click()
-    expect(page.locator("#detail")).to_contain_text("sure")  # read again, as one digit
+    # read again, as one digit: sure or unsure of it, or (42 is two digits) not one digit
+    expect(page.locator("#detail")).to_contain_text(re.compile("sure|look like a digit"))
     x0, y0, x1, y1 = canvas_bounds(page) or [0, 0, 0, 0]
     assert x0 > 0 and x1 < 280 and y0 >= 0 and y1 <= 280  # all of it on the square canvas
     page.get_by_text("a number").click()

@@ -27,7 +27,7 @@ def read_all(png: Path) -> list[Prediction]:
     batch = recognizer.predict_many(sources)
     assert_type(batch, list[Prediction])
     single = recognizer.predict(png, multi=False)
-    assert_type(single.status, Literal["ok", "unsure", "no_digit"])
+    assert_type(single.status, Literal["ok", "unsure", "no_digit", "not_digit"])
     assert_type(single.number, str | None)
     return [*batch, single]
 

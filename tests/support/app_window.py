@@ -13,7 +13,7 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,15 +167,19 @@ class AppWindow:
 
     def wait_title(self, prefix: str) -> str:
         """Wait until the title starts with prefix and still does a moment later."""
+        return self.wait_title_where(lambda title: title.startswith(prefix), f"to start with {prefix!r}")
+
+    def wait_title_where(self, test: Callable[[str], bool], what: str) -> str:
+        """Wait until test(title) holds and still does a moment later; `what` says what was awaited."""
         deadline = time.monotonic() + WAIT_S
         while True:
             title = self.title()
-            if title.startswith(prefix):
+            if test(title):
                 time.sleep(SETTLE_S)
-                if (title := self.title()).startswith(prefix):
+                if test(title := self.title()):
                     return title
             if time.monotonic() > deadline:
-                raise AssertionError(f"window title stayed {title!r}, expected it to start with {prefix!r}")
+                raise AssertionError(f"window title stayed {title!r}, expected it {what}")
             time.sleep(0.05)
 
     def record_titles(self) -> None:

@@ -24,7 +24,14 @@ REASON = "needs the train extra (torch, onnx, matplotlib): pip install -c constr
 
 # Modules that import torch or numrec.train's torch parts at the top.
 TRAIN_MODULES = frozenset(
-    {"test_average.py", "test_checkpoint_checks.py", "test_interrupted.py", "test_precision.py", "test_train.py"}
+    {
+        "test_average.py",
+        "test_checkpoint_checks.py",
+        "test_committee.py",
+        "test_interrupted.py",
+        "test_precision.py",
+        "test_train.py",
+    }
 )
 # Modules that import a test tool some Python versions do not get (pyproject.toml's test extra).
 TOOL_MODULES = {"test_web_schema.py": "schemathesis"}
@@ -49,6 +56,13 @@ TRAIN_TESTS = {
         "test_an_old_card_without_outputs_describes_ten",
     },
     "test_metrics.py": {"test_the_shipped_cards_calibration_is_what_these_functions_give_on_its_validation_split"},
+    "test_teach.py": {
+        "test_a_model_with_a_features_output_gives_them_from_the_same_run_as_its_logits",
+        "test_a_features_output_that_is_not_finite_on_the_probes_means_the_fallback",
+        "test_features_that_turn_nan_after_loading_are_refused",
+        "test_numrecs_export_adds_the_features_before_the_classifier_and_keeps_the_logits_first",
+    },
+    "test_examples_cli.py": {"test_train_extra_folds_a_folder_into_the_training_split"},
     "test_evaluate.py": {
         "test_shipped_model_reaches_accuracy_and_calibration_targets",
         "test_evaluate_report_writes_the_plots",

@@ -38,8 +38,11 @@ PUBLIC_CARD_FIELDS = (
     "test",
     "temperature",
     "unsure_threshold",
+    "number_threshold",
+    "not_digit_threshold",
     "onnx_parity_max_abs",
     "onnx_sha256",
+    "outputs",
 )
 ANY_HOST = "*"
 MISDIRECTED = "this server does not answer to that Host name (numrec serve --allowed-host NAME adds one)"

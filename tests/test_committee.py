@@ -1,0 +1,57 @@
+"""A committee of models is one ONNX file that every face reads as one model: its output is the members' mean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numrec.geometry import NOT_DIGIT, NUM_CLASSES
+from numrec.read.model import OnnxModel
+from numrec.read.recognizer import Recognizer
+from numrec.train import committee
+from support.drawn_data import mnist_test
+from support.not_digit_model import refusing_model
+
+
+def digits_model(path: Path) -> Path:
+    """A real 10-output ONNX model (flatten, then a seeded random matrix): a digits-only member."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = np.random.default_rng(0).normal(0, 0.05, (784, NUM_CLASSES)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["y"])],
+        "digits",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", NUM_CLASSES])],
+        initializer=[numpy_helper.from_array(weights, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    path.write_bytes(model.SerializeToString())
+    return path
+
+
+def test_the_committee_output_is_the_members_mean_and_reads_through_the_recognizer(tmp_path: Path) -> None:
+    digits = digits_model(tmp_path / "digits.onnx")
+    refuser = tmp_path / "refuser.onnx"
+    refusing_model(refuser)
+    images = (mnist_test()[0][:50].astype(np.float32) / 255)[:, None]
+    a, b = OnnxModel(digits), OnnxModel(refuser)
+    q, p = a.class_probabilities(images)[:, :NUM_CLASSES], b.class_probabilities(images)
+    model = committee.build([(digits, a.temperature), (refuser, b.temperature)])
+    out = tmp_path / "c.onnx"
+    out.write_bytes(model.SerializeToString())
+    got = OnnxModel(out).class_probabilities(images)
+    given = p[:, :NUM_CLASSES] / np.maximum(p[:, :NUM_CLASSES].sum(axis=1, keepdims=True), committee.TINY)
+    want_digits = (q + given) / 2 * (1 - p[:, NOT_DIGIT : NOT_DIGIT + 1])
+    assert np.allclose(got[:, NOT_DIGIT], p[:, NOT_DIGIT], atol=1e-5)
+    assert np.allclose(got[:, :NUM_CLASSES], want_digits, atol=1e-5)
+    assert np.isfinite(got).all()  # the refuser is sure no ink is a digit: no 0 / 0
+    assert Recognizer(out).predict(mnist_test()[0][0]).status == "not_digit"  # the faces' path reads it
+
+
+def test_a_committee_without_a_not_digit_member_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NOT_DIGIT"):
+        committee.build([(digits_model(tmp_path / "digits.onnx"), 1.0)])
