@@ -12,25 +12,13 @@ from numrec.read.model import OnnxModel
 from numrec.read.recognizer import Recognizer
 from numrec.train import committee
 from support.drawn_data import mnist_test
+from support.models import linear_onnx
 from support.not_digit_model import refusing_model
 
 
 def digits_model(path: Path) -> Path:
     """A real 10-output ONNX model (flatten, then a seeded random matrix): a digits-only member."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    weights = np.random.default_rng(0).normal(0, 0.05, (784, NUM_CLASSES)).astype(np.float32)
-    graph = helper.make_graph(
-        [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["y"])],
-        "digits",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", NUM_CLASSES])],
-        initializer=[numpy_helper.from_array(weights, "w")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    path.write_bytes(model.SerializeToString())
-    return path
+    return linear_onnx(path, np.random.default_rng(0).normal(0, 0.05, (784, NUM_CLASSES)))
 
 
 def test_the_committee_output_is_the_members_mean_and_reads_through_the_recognizer(tmp_path: Path) -> None:

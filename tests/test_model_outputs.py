@@ -18,28 +18,15 @@ from numrec.geometry import INPUT_SHAPE, MAX_OUTPUTS, NOT_DIGIT, NUM_CLASSES
 from numrec.read.card import ModelCard
 from numrec.read.model import OUTPUT_NAMES, ModelError, OnnxModel
 from numrec.read.recognizer import Recognizer
+from support.models import linear_onnx
 
 PIXELS = int(np.prod(INPUT_SHAPE))
 
 
 def linear_model(path: Path, outputs: int, symbolic: bool = False, seed: int = 0) -> Path:
     """(N, 1, 28, 28) -> Flatten -> MatMul -> (N, outputs), small random weights; `symbolic`: no declared width."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    weights = np.random.default_rng(seed).normal(0.0, 0.05, (PIXELS, outputs)).astype(np.float32)
-    graph = helper.make_graph(
-        [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["y"])],
-        "linear",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", *INPUT_SHAPE])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", "classes" if symbolic else outputs])],
-        initializer=[numpy_helper.from_array(weights, "w")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    path.write_bytes(model.SerializeToString())
-    return path
+    weights = np.random.default_rng(seed).normal(0.0, 0.05, (PIXELS, outputs))
+    return linear_onnx(path, weights, symbolic)
 
 
 def with_card(model: Path, outputs: list[str] | None) -> Path:

@@ -14,7 +14,7 @@ import numpy as np
 
 from numrec.geometry import INPUT_SHAPE, MAX_OUTPUTS, NOT_DIGIT
 from numrec.read.recognizer import Recognizer
-from support.models import model_path
+from support.models import linear_onnx, model_path
 
 # NOT_DIGIT logit per unit of ink (a 28x28 digit holds some 40-150 units): far above the digits' 0 for any drawing.
 INK_WEIGHT = 0.3
@@ -27,21 +27,6 @@ def model_has_not_digit() -> bool:
 
 def refusing_model(path: Path) -> Path:
     """Write, at `path` (a .onnx), a model that calls any ink not a digit; return the path."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    pixels = int(np.prod(INPUT_SHAPE))
-    weights = np.zeros((pixels, MAX_OUTPUTS), np.float32)
+    weights = np.zeros((int(np.prod(INPUT_SHAPE)), MAX_OUTPUTS), np.float32)
     weights[:, NOT_DIGIT] = INK_WEIGHT
-    graph = helper.make_graph(
-        [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["y"])],
-        "refuse_all_ink",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", *INPUT_SHAPE])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", MAX_OUTPUTS])],
-        initializer=[numpy_helper.from_array(weights, "w")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    path.write_bytes(model.SerializeToString())
-    return path
+    return linear_onnx(path, weights)
