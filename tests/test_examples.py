@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ def as_stored(image: np.ndarray) -> np.ndarray:
 
 def test_an_example_kept_reads_back_as_the_image_the_model_read(tmp_path: Path) -> None:
     store = Examples(tmp_path / "examples")
-    when = datetime(2025, 6, 1, 12, 13, 14, 500000, tzinfo=UTC)
+    when = datetime(2025, 6, 1, 12, 13, 14, 500000, tzinfo=timezone.utc)
     entry = store.add(a_view(1), 4, SOME_STROKES, box=(90, 14, 22, 172), now=when)
     assert entry.path == tmp_path / "examples" / "4" / f"{entry.id}.png" and entry.id.startswith("20250601T121314")
     sidecar = json.loads(entry.path.with_suffix(".json").read_text())

@@ -22,7 +22,7 @@ import io
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ class Entry:
 
 def new_id(now: datetime) -> str:
     """A name that sorts by time and does not collide: 20250601T121314123456Z-3fa2c1."""
-    return f"{now.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}"
+    return f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}"
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
@@ -125,13 +125,13 @@ class Examples:
             raise ExampleError(f"an example's label is a digit 0-9, got {label!r}")
         if len(digit_files(self.folder)) >= self.limit:
             raise ExampleError(f"{self.folder}: already {self.limit:,} examples, the most kept; forget some first")
-        now = now or datetime.now(UTC)
+        now = now or datetime.now(timezone.utc)
         ident, folder = new_id(now), self.folder / str(int(label))
         sidecar: dict[str, Any] = {
             "format": FORMAT,
             "version": SIDECAR_VERSION,
             "label": int(label),
-            "time": now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "numrec_version": __version__,
             "image": f"{ident}.png",
             "box": list(box) if box is not None else None,
