@@ -41,8 +41,10 @@ def test_macos_uses_the_library_folders(home: Path, tmp_path: Path) -> None:
     assert dirs.data_dir("darwin", environ, home) == home / "Library" / "Application Support" / "numrec"
 
 
-def test_windows_uses_local_app_data(home: Path, tmp_path: Path) -> None:
-    local = tmp_path / "AppData" / "Local"
+def test_windows_uses_local_app_data(home: Path) -> None:
+    # A Windows path with its drive: from Python 3.13 a path without one is not absolute on Windows (ntpath),
+    # so tmp_path (a POSIX path) would be ignored. Nothing is created: the folders are only named.
+    local = Path("C:\\Users\\someone\\AppData\\Local")
     environ = {"LOCALAPPDATA": str(local)}
     assert dirs.cache_dir("win32", environ, home) == local / "numrec" / "Cache"
     assert dirs.data_dir("win32", environ, home) == local / "numrec"
