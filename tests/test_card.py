@@ -26,6 +26,7 @@ from numrec.read.card import CARD_VERSION, SHIPPED_MODEL, CardError, ModelCard, 
 from numrec.read.model import ModelError, OnnxModel
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Strokes
+from support.models import linear_onnx
 from support.servers import free_port
 
 EXIT_ERROR = 1
@@ -212,21 +213,7 @@ def test_a_model_without_a_card_gets_temperature_one(tmp_path: Path) -> None:
 
 def matmul_model(path: Path, weights: np.ndarray) -> Path:
     """A real ONNX graph (N, 1, 28, 28) -> Flatten -> MatMul(weights) -> (N, 10)."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    graph = helper.make_graph(
-        [helper.make_node("Flatten", ["x"], ["flat"]), helper.make_node("MatMul", ["flat", "w"], ["y"])],
-        "foreign",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", *INPUT_SHAPE])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", NUM_CLASSES])],
-        initializer=[numpy_helper.from_array(weights.astype(np.float32), "w")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    path.write_bytes(model.SerializeToString())
-    return path
+    return linear_onnx(path, weights)
 
 
 PIXELS = IMAGE_SIZE * IMAGE_SIZE
