@@ -59,7 +59,7 @@ def read_all(
 
 def number_tags(number: WrittenNumber, prediction: Any) -> list[str]:
     if prediction.number == number.text:
-        return ["exact"]
+        return ["exact"] + (["exact_ok"] if prediction.status == "ok" else [])
     read = len(prediction.number or "")
     length = "fewer" if read < len(number.text) else "more" if read > len(number.text) else "same"
     return ["wrong", length] + (["wrong_ok"] if prediction.status == "ok" else [])
@@ -67,7 +67,7 @@ def number_tags(number: WrittenNumber, prediction: Any) -> list[str]:
 
 def non_digit_tags(item: NonDigit, prediction: Any) -> list[str]:
     """Tags by group and by kind: `kind:X` and `group:G` always, `pass:...` when not an "ok" digit answer."""
-    tags = [f"kind:{item.kind}", f"group:{item.group}"]
+    tags = [f"kind:{item.kind}", f"group:{item.group}"] + (["said"] if prediction.status == "not_digit" else [])
     return tags + ([f"pass:{t}" for t in tags] + ["pass"] if prediction.status != "ok" else [])
 
 
@@ -82,6 +82,8 @@ def share(tally: Counter[str], tag: str, of: str = "n") -> str:
 def number_rows(name: str, result: dict[str, Counter[str]], detail: bool) -> list[str]:
     s, p = result["strokes"], result["pixels"]
     rows = [f"| {name}: read exactly | {s['n']} | {share(s, 'exact')} | {share(p, 'exact')} |"]
+    # Coverage: a stricter verdict must not hide behind "unsure"; this is what the person gets as sure and right.
+    rows.append(f"| {name}: read exactly and ok | {s['n']} | {share(s, 'exact_ok')} | {share(p, 'exact_ok')} |")
     if detail:
         rows.append(
             f"| {name}: wrong with status ok (of all) | {s['n']} | {share(s, 'wrong_ok')} | {share(p, 'wrong_ok')} |"
@@ -101,6 +103,12 @@ def group_rows(title: str, result: dict[str, Counter[str]], groups: list[str]) -
         cells = [share(t, f"pass:{tag}", tag) for t in (s, p)]
         rows.append(f"| &nbsp;&nbsp;{g.replace('_', ' ')} | {s[tag]} | {cells[0]} | {cells[1]} |")
     return rows
+
+
+def said_row(result: dict[str, Counter[str]]) -> str:
+    s, p = result["strokes"], result["pixels"]
+    name = 'non-digits: said "not a digit" (status not_digit)'
+    return f"| {name} | {s['n']} | {share(s, 'said')} | {share(p, 'said')} |"
 
 
 def per_kind(result: dict[str, Counter[str]], kinds: list[str]) -> str:
@@ -139,6 +147,7 @@ def table(results: dict[str, dict[str, Counter[str]]], model: str) -> list[str]:
         *number_rows("tight numbers", results["tight"], detail=True),
         *number_rows("spaced numbers", results["spaced"], detail=False),
         *group_rows("non-digits: not a digit with status ok", results["non_digits"], groups),
+        said_row(results["non_digits"]),
         *group_rows("blank canvases and stray dots: no_digit", results["blanks"], ["blank", "dot"]),
         "",
         f"Non-digits by kind, how many of {PER_KIND} were not answered as a digit with status ok (strokes/pixels): "
