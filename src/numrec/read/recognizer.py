@@ -95,10 +95,6 @@ class Recognizer:
             return np.asarray(self.model.class_probabilities(images[:, None]))
         return self.taught.probabilities(images[:, None])  # the model's, with the examples near each digit in
 
-    def confidence(self, images: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) digit images -> (N,) the calibrated confidence in each one's top class."""
-        return np.asarray(self.model.probabilities(images[:, None]).max(axis=1))
-
     def classify(self, digits: list[np.ndarray], boxes: list[Box], probs: np.ndarray | None = None) -> Prediction:
         """Judge a reading of preprocessed 28x28 digits, run through the model unless their (N, 11) `probs`
         are given."""
