@@ -145,7 +145,7 @@ def table(results: dict[str, dict[str, Counter[str]]], model: str) -> list[str]:
         "| set | n | strokes | pixels |",
         "| --- | ---: | ---: | ---: |",
         *number_rows("tight numbers", results["tight"], detail=True),
-        *number_rows("spaced numbers", results["spaced"], detail=False),
+        *number_rows("spaced numbers", results["spaced"], detail=True),
         *group_rows("non-digits: not a digit with status ok", results["non_digits"], groups),
         said_row(results["non_digits"]),
         *group_rows("blank canvases and stray dots: no_digit", results["blanks"], ["blank", "dot"]),
