@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from numrec.geometry import NOT_DIGIT, NUM_CLASSES
 from numrec.read.model import OnnxModel
@@ -40,6 +39,13 @@ def test_the_committee_output_is_the_members_mean_and_reads_through_the_recogniz
     assert Recognizer(out).predict(mnist_test()[0][0]).status == "not_digit"  # the faces' path reads it
 
 
-def test_a_committee_without_a_not_digit_member_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="NOT_DIGIT"):
-        committee.build([(digits_model(tmp_path / "digits.onnx"), 1.0)])
+def test_a_committee_of_digits_only_members_has_ten_outputs_their_mean(tmp_path: Path) -> None:
+    one = digits_model(tmp_path / "one.onnx")
+    two = linear_onnx(tmp_path / "two.onnx", np.random.default_rng(1).normal(0, 0.05, (784, NUM_CLASSES)))
+    images = (mnist_test()[0][:50].astype(np.float32) / 255)[:, None]
+    out = tmp_path / "c.onnx"
+    out.write_bytes(committee.build([(one, 1.0), (two, 1.0)]).SerializeToString())
+    got = OnnxModel(out).class_probabilities(images)
+    want = (OnnxModel(one).class_probabilities(images) + OnnxModel(two).class_probabilities(images)) / 2
+    assert np.allclose(got, want, atol=1e-5)
+    assert np.all(got[:, NOT_DIGIT] == 0)  # ten outputs: NOT_DIGIT is never said

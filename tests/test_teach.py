@@ -114,13 +114,13 @@ def test_a_model_with_a_features_output_gives_them_from_the_same_run_as_its_logi
     np.testing.assert_allclose(model.class_probabilities_and_features(x)[0], model.class_probabilities(x))
 
 
-# torch.onnx warns that the TorchScript exporter (the one checkpoint.export_onnx asks for) is legacy.
+# torch.onnx warns that the TorchScript exporter (the one onnx_export.export_onnx asks for) is legacy.
 @pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning")
 def test_numrecs_export_adds_the_features_before_the_classifier_and_keeps_the_logits_first(tmp_path: Path) -> None:
     import torch
 
-    from numrec.train.checkpoint import export_onnx
     from numrec.train.network import DigitCNN, ModelConfig, predict_logits
+    from numrec.train.onnx_export import export_onnx
 
     for head in ("gap", "flat"):
         network = DigitCNN(ModelConfig(widths=(4, 8), convs_per_stage=(1, 1), head=head)).eval()

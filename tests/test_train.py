@@ -214,7 +214,7 @@ def test_resuming_a_checkpoint_with_an_unknown_optimizer_is_a_one_line_error(
     assert (tmp_path / "last.pt").read_bytes() == before and not (tmp_path / "model.onnx").exists()
 
 
-# torch.onnx warns that the TorchScript exporter (the one checkpoint.export_onnx asks for) is legacy.
+# torch.onnx warns that the TorchScript exporter (the one onnx_export.export_onnx asks for) is legacy.
 @pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning")
 def test_a_model_with_not_digit_trains_on_negatives_and_exports_eleven_named_outputs(
     mnist_dir: Path, tmp_path: Path
@@ -241,3 +241,42 @@ def test_a_model_with_not_digit_trains_on_negatives_and_exports_eleven_named_out
     probs = recognizer.model.class_probabilities(to_tensor(test_x[:50]).numpy())
     assert recognizer.model.outputs == 11 and probs.shape == (50, 11) and (probs[:, 10] > 0).all()
     assert json.loads((tmp_path / "model.json").read_text())["outputs"][10] == "not a digit"
+
+
+def test_seeds_train_one_model_each_and_export_their_committee(tmp_path: Path, mnist_dir: Path) -> None:
+    quick = ["--recipe", "fast", "--limit", "1500", "--epochs", "2", "--threads", "1"]
+    done = subprocess.run(
+        train_cmd(tmp_path, mnist_dir, *quick, "--seeds", "4,5"), capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    card = json.loads((tmp_path / "model.json").read_text())
+    assert card["architecture"]["name"] == "committee of 2" and card["outputs"] == [str(d) for d in range(10)]
+    assert [m["seed"] for m in card["training"]["members"]] == [4, 5]
+    members = [OnnxModel(tmp_path / f"seed-{s}" / "model.onnx") for s in (4, 5)]
+    x = to_tensor(data.load_split(mnist_dir, "test")[0][:200]).numpy()
+    mean = (members[0].class_probabilities(x) + members[1].class_probabilities(x)) / 2
+    assert np.allclose(OnnxModel(tmp_path / "model.onnx").class_probabilities(x), mean, atol=1e-5)
+
+
+@pytest.mark.parametrize("seeds", ["3", "1,1", "1,x"])
+def test_seeds_that_make_no_committee_are_refused_before_any_work(seeds: str, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["train", "--out", str(tmp_path), "--seeds", seeds])
+    assert stop.value.code == 2 and not any(tmp_path.iterdir())
+
+
+def test_the_card_and_evaluate_give_train_validation_and_test_accuracy_side_by_side(
+    quick_run: Path, mnist_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card = json.loads((quick_run / "model.json").read_text())
+    assert 0.5 < card["training"]["train_accuracy"] <= 1
+    code = cli.main(["evaluate", "--model", str(quick_run / "model.onnx"), "--data-dir", str(mnist_dir), "--splits"])
+    assert code == 0
+    assert "splits    train " in capsys.readouterr().out
+    cli.main(["evaluate", "--model", str(quick_run / "model.onnx"), "--data-dir", str(mnist_dir), "--splits", "--json"])
+    splits = json.loads(capsys.readouterr().out)["splits"]
+    assert [splits[k]["n"] for k in ("train", "validation", "test")] == [1350, 150, 10_000]
+    # The same images the training chose: the exported weights' figures, read back by onnxruntime.
+    assert abs(splits["train"]["accuracy"] - card["training"]["train_accuracy"]) < 2 / 1350
+    assert abs(splits["validation"]["accuracy"] - card["training"]["val_accuracy"]) < 2 / 150
+    assert splits["test"]["accuracy"] == pytest.approx(card["test"]["accuracy"], abs=1e-4)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from numrec.geometry import NUM_CLASSES
+from numrec.geometry import NOT_DIGIT, NUM_CLASSES
 
 # 15 equal-width confidence bins: the usual choice for ECE (Guo et al. 2017).
 ECE_BINS = 15
@@ -75,17 +75,31 @@ def confusion_matrix(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return m
 
 
-def summary(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> dict[str, Any]:
-    """The figures `numrec evaluate --json` prints."""
-    probs = softmax(logits, temperature)
+def figures(probs: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """Accuracy, ECE, NLL and per-class accuracy of the ten digits' probabilities: what `numrec evaluate` prints."""
     return {
         "accuracy": accuracy(probs, labels),
         "n": int(len(labels)),
         "ece": ece(probs, labels),
         "nll": nll(probs, labels),
         "per_class_accuracy": per_class_accuracy(probs, labels),
-        "temperature": temperature,
     }
+
+
+def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """The ten digits' calibrated probabilities, as the Recognizer reads them (with NOT_DIGIT, they sum to under 1)."""
+    return softmax(logits, temperature)[:, :NUM_CLASSES]
+
+
+def test_figures(logits: np.ndarray, labels: np.ndarray, temperature: float) -> dict[str, Any]:
+    """A card's test figures: accuracy and per-class accuracy, ECE and NLL raw and calibrated, over the digits;
+    with a NOT_DIGIT output, the share of real digits the model would refuse."""
+    raw = figures(digit_probabilities(logits, 1.0), labels)
+    cal = figures(digit_probabilities(logits, temperature), labels)
+    result = raw | {"ece_raw": raw["ece"], "nll_raw": raw["nll"], "ece": cal["ece"], "nll": cal["nll"]}
+    if logits.shape[1] > NOT_DIGIT:
+        result["not_digit_share"] = float((logits.argmax(axis=1) == NOT_DIGIT).mean())
+    return result
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:

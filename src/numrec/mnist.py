@@ -273,3 +273,13 @@ def _is_valid(folder: Path, spec: IdxFile) -> bool:
     except DataError:
         return False
     return True
+
+
+def split_indices(count: int, seed: int, val_size: int, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Which of MNIST's training images train and which validate, as `numrec train` splits them: the first
+    `limit` (all when None), then a seeded random validation set of val_size (at most a tenth). One rule,
+    read by the training loop and by `numrec evaluate`, which scores all three splits without torch."""
+    count = min(count, limit) if limit else count
+    order = np.random.default_rng(seed).permutation(count)
+    held = min(val_size, count // 10)
+    return order[held:], order[:held]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
-from numrec.faces.commands.examples import add_examples
+from numrec.faces.arguments import root_path, seconds, seed_list, whole_number
+from numrec.faces.commands.examples import add_examples, add_teaching
 from numrec.faces.web.settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -64,9 +64,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    from numrec.faces.commands.examples import store_of
     from numrec.faces.desktop.window import main
 
-    return main(args)
+    return main(args, lambda: store_of(args))  # --examples DIR, else the user data folder's (numrec examples)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -81,43 +82,13 @@ DATA_HELP = "MNIST folder (default: $NUMREC_DATA, then the user cache folder: ~/
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` to `high` (one line of usage error otherwise)."""
-
-    def parse(text: str) -> int:
-        if not text.strip().isdecimal() or int(text) < low or (high is not None and int(text) > high):
-            span = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise argparse.ArgumentTypeError(f"must be a whole number {span}, got {text!r}")
-        return int(text)
-
-    return parse
-
-
-def seconds(text: str) -> float:
-    """An argparse type: a positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0 < value < math.inf):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
-
-
 def add_app(sub: Subparsers) -> None:
+    from numrec.faces.commands.examples import EXAMPLES_HELP
+
     s = sub.add_parser("app", help="open the drawing window")
     s.add_argument("--model", help=MODEL_HELP)
+    s.add_argument("--examples", metavar="DIR", help=f"where corrections are kept and read from: {EXAMPLES_HELP}")
     s.set_defaults(func=cmd_app)
-
-
-def root_path(text: str) -> str:
-    """An argparse type: the URL path a reverse proxy serves numrec under, as /numrec (no trailing slash)."""
-    path = text.strip().rstrip("/")
-    if not path:
-        return ""  # "" or "/": no prefix
-    if not path.startswith("/") or any(c in path for c in "?#%\\ ") or not (path.isascii() and path.isprintable()):
-        raise argparse.ArgumentTypeError(f"must be a URL path such as /numrec, got {text!r}")
-    return path
 
 
 def add_deployment(s: argparse.ArgumentParser) -> None:
@@ -181,6 +152,7 @@ def add_serve(sub: Subparsers) -> None:
         default=web.body_timeout,
         help=f"seconds a client has to send its body (default: {web.body_timeout:g})",
     )
+    add_teaching(s)
     s.set_defaults(func=cmd_serve, extra="web")
 
 
@@ -204,6 +176,12 @@ def add_train(sub: Subparsers) -> None:
     )
     s.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     s.add_argument("--seed", type=int, help="random seed (default 0)")
+    s.add_argument(
+        "--seeds",
+        type=seed_list,
+        metavar="S,S,...",
+        help="train one model per seed (in OUT/seed-S) and export their committee as OUT/model.onnx",
+    )
     s.add_argument("--limit", type=int, help="train on the first N images only")
     s.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     s.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
@@ -228,6 +206,11 @@ def add_evaluate(sub: Subparsers) -> None:
     s.add_argument("--data-dir", help=DATA_HELP)
     s.add_argument("--json", action="store_true", help="print one JSON document")
     s.add_argument("--report", metavar="DIR", help="write PNG plots to DIR")
+    s.add_argument(
+        "--splits",
+        action="store_true",
+        help="also score the training and validation images the card names (60,000 more), side by side",
+    )
     s.set_defaults(func=cmd_evaluate)
 
 

@@ -42,7 +42,7 @@ OUTPUT_COUNTS = (NUM_CLASSES, MAX_OUTPUTS)
 EXPECTED_OUTPUTS = " or ".join(f"(N, {n})" for n in OUTPUT_COUNTS)
 # A card's bad outputs are quoted up to this many characters.
 SHOWN_CHARS = 80
-# The name of the features output of numrec's exports (train.checkpoint.FEATURES_NAME).
+# The name of the features output of numrec's exports (train/onnx_export.py).
 FEATURES_OUTPUT = "features"
 # The pixel fallback for features: the 28x28 averaged over blocks of this side (28 / 2 = 14 a side).
 POOL = 2

@@ -1,4 +1,4 @@
-"""Versioned training checkpoints, and export to ONNX with a parity check.
+"""Versioned training checkpoints (the export to ONNX is onnx_export.py).
 
 A checkpoint is a plain dict of tensors and plain values, loaded with
 `weights_only=True`: it can never run code, and a file that would (a pickle
@@ -10,21 +10,16 @@ network its model_config describes. Any failure is one CheckpointError line.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from torch import nn
 
 from numrec import fileio
-from numrec.geometry import INPUT_SHAPE
-from numrec.read.model import FEATURES_OUTPUT, batched_logits
-from numrec.train.network import DigitCNN, ModelConfig, WithFeatures, predict_logits
+from numrec.train.network import DigitCNN, ModelConfig
 
 CHECKPOINT_VERSION = 1
 # The key under which `save` stores the sha256 of everything else; checkpoints written before it lack it.
@@ -43,10 +38,6 @@ REQUIRED_KEYS = (
     "model_config",
     "train_config",
 )
-ONNX_OPSET = 17
-INPUT_NAME, OUTPUT_NAME = "pixels", "logits"
-# ONNX vs torch logits must agree this closely (float32 noise, folded BN).
-PARITY_ATOL = 1e-3
 
 
 # What checking a hostile file's contents can raise (torch: RuntimeError for odd tensor kinds).
@@ -168,11 +159,22 @@ def check(state: Mapping[str, Any]) -> None:
         _check_weights(part, weights, shapes)
     _check_optimizer(state["optimizer"], [tuple(p.shape) for p in network.parameters()])
     _need(_is_table(state["scheduler"]) and _is_plain(state["scheduler"]), "scheduler is not a table of settings")
+    _check_generators(state)
+
+
+def _check_generators(state: Mapping[str, Any]) -> None:
+    """The generators' states: the run's (rank 0's), and those of every other rank when several trained it."""
+    ranks = state.get("ranks", [])
+    _need(
+        isinstance(ranks, list) and all(_is_table(r) and set(r) == {"rng", "torch_rng"} for r in ranks),
+        "ranks is not a list of generator states",
+    )
     rng_shape = tuple(torch.Generator().get_state().shape)
-    for key in ("rng", "torch_rng"):
-        value = state[key]
-        ok = isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and tuple(value.shape) == rng_shape
-        _need(ok, f"{key} is not a random generator's state")
+    for where, generators in [("", state), *((f"rank {i + 1}'s ", r) for i, r in enumerate(ranks))]:
+        for key in ("rng", "torch_rng"):
+            value = generators[key]
+            ok = isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and tuple(value.shape) == rng_shape
+            _need(ok, f"{where}{key} is not a random generator's state")
 
 
 def _network(config: Any, entries: int) -> DigitCNN:
@@ -250,50 +252,3 @@ def _is_plain(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return all(map(_is_plain, value))
     return value is None or isinstance(value, int | float | str)
-
-
-def fold_batchnorm(model: nn.Module) -> nn.Module:
-    """A copy of an eval-mode model with each Conv2d+BatchNorm2d fused."""
-    folded = copy.deepcopy(model).eval()
-    for parent in folded.modules():
-        if not isinstance(parent, nn.Sequential):
-            continue
-        children = list(parent.named_children())
-        for (name, conv), (bn_name, bn) in zip(children, children[1:], strict=False):
-            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-                setattr(parent, name, torch.nn.utils.fusion.fuse_conv_bn_eval(conv, bn))
-                setattr(parent, bn_name, nn.Identity())
-    return folded
-
-
-def export_onnx(model: nn.Module, probe: torch.Tensor) -> tuple[bytes, float, np.ndarray]:
-    """`model` as checked ONNX bytes (BN folded, dynamic batch), its parity, and onnxruntime's logits on `probe`.
-
-    A DigitCNN's has a second output, FEATURES_OUTPUT (WithFeatures). Parity is the largest absolute
-    difference between onnxruntime's and torch's logits on `probe`; above PARITY_ATOL the export fails.
-    """
-    import onnx
-    import onnxruntime as ort
-
-    folded = fold_batchnorm(model)
-    outputs = [OUTPUT_NAME, FEATURES_OUTPUT] if isinstance(folded, DigitCNN) else [OUTPUT_NAME]
-    dummy = torch.zeros(2, *INPUT_SHAPE)
-    buffer = io.BytesIO()
-    torch.onnx.export(
-        WithFeatures(folded) if isinstance(folded, DigitCNN) else folded,
-        (dummy,),
-        buffer,  # type: ignore[arg-type]  # a file object works; the stubs name paths only
-        input_names=[INPUT_NAME],
-        output_names=outputs,
-        dynamic_axes={INPUT_NAME: {0: "batch"}} | {name: {0: "batch"} for name in outputs},
-        opset_version=ONNX_OPSET,
-        dynamo=False,
-    )
-    data = buffer.getvalue()
-    onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
-    got = batched_logits(ort.InferenceSession(data, providers=["CPUExecutionProvider"]), probe.numpy())
-    want = predict_logits(model, probe).numpy()
-    diff = float(np.abs(got - want).max())
-    if diff > PARITY_ATOL or got.shape != want.shape:
-        raise CheckpointError(f"ONNX logits differ from torch by {diff:.2e} (limit {PARITY_ATOL})")
-    return data, diff, got

@@ -4,6 +4,7 @@ Each member's probabilities are softmax(logits / its card's temperature). NOT_DI
 the members that have that output; the ten digits are the mean of each member's digit distribution
 given that the ink is a digit (a member with NOT_DIGIT has its ten renormalised), times 1 - NOT_DIGIT.
 The file's output is the log of those eleven probabilities, so softmax at temperature 1 gives them back.
+A committee of 10-output members alone (`numrec train --seeds` with the fast recipe) has ten: their mean.
 
 A committee of a 10-output model (the digits it reads best) and an 11-output one (which also knows
 what is not a digit) keeps both: docs/BENCHMARKS.md has the figures that chose the shipped one.
@@ -21,11 +22,10 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, compose, helper
 
-from numrec import fileio, mnist
+from numrec import fileio, metrics, mnist
 from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
 from numrec.read.card import ModelCard, card_path, load_card
 from numrec.read.model import OUTPUT_NAMES, batched_logits
-from numrec.train.export import test_figures
 
 INPUT, OUTPUT = "pixels", "logits"
 # Floor under a probability before its log (a log of 0 would be -inf, which loading refuses).
@@ -47,6 +47,29 @@ def _member(path: Path, index: int) -> tuple[onnx.GraphProto, str, int]:
 
 def _const(name: str, value: float) -> onnx.NodeProto:
     return helper.make_node("Constant", [], [name], value=helper.make_tensor(name, TensorProto.FLOAT, [], [value]))
+
+
+def _combine(digits: list[str], refusals: list[str]) -> list[onnx.NodeProto]:
+    """The log of the committee's probabilities: NOT_DIGIT's mean and the digits' given a digit, times 1 - it;
+    with no member that has NOT_DIGIT, the ten digits' mean alone (a 10-output committee)."""
+    if not refusals:
+        return [
+            helper.make_node("Mean", digits, ["digits"]),
+            _const("tiny", TINY),
+            helper.make_node("Max", ["digits", "tiny"], ["floored"]),
+            helper.make_node("Log", ["floored"], [OUTPUT]),
+        ]
+    return [
+        helper.make_node("Mean", digits, ["digits_given"]),
+        helper.make_node("Mean", refusals, ["not_digit"]),
+        _const("one", 1.0),
+        _const("tiny", TINY),
+        helper.make_node("Sub", ["one", "not_digit"], ["is_digit"]),
+        helper.make_node("Mul", ["digits_given", "is_digit"], ["digits"]),
+        helper.make_node("Concat", ["digits", "not_digit"], ["probabilities"], axis=1),
+        helper.make_node("Max", ["probabilities", "tiny"], ["floored"]),
+        helper.make_node("Log", ["floored"], [OUTPUT]),
+    ]
 
 
 def build(members: Sequence[tuple[Path, float]]) -> onnx.ModelProto:
@@ -78,21 +101,9 @@ def build(members: Sequence[tuple[Path, float]]) -> onnx.ModelProto:
         ]
         digits.append(p + "given")
         refusals.append(p + "nd")
-    if not refusals:
-        raise ValueError("a committee needs a member with the NOT_DIGIT output")
-    nodes += [
-        helper.make_node("Mean", digits, ["digits_given"]),
-        helper.make_node("Mean", refusals, ["not_digit"]),
-        _const("one", 1.0),
-        _const("tiny", TINY),
-        helper.make_node("Sub", ["one", "not_digit"], ["is_digit"]),
-        helper.make_node("Mul", ["digits_given", "is_digit"], ["digits"]),
-        helper.make_node("Concat", ["digits", "not_digit"], ["probabilities"], axis=1),
-        helper.make_node("Max", ["probabilities", "tiny"], ["floored"]),
-        helper.make_node("Log", ["floored"], [OUTPUT]),
-    ]
+    nodes += _combine(digits, refusals)
     x = helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["N", 1, 28, 28])
-    y = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", MAX_OUTPUTS])
+    y = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", MAX_OUTPUTS if refusals else NUM_CLASSES])
     graph = helper.make_graph(nodes, "numrec_committee", [x], [y], initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = onnx.load(str(members[0][0])).ir_version
@@ -109,22 +120,22 @@ def card_for(members: Sequence[Path], onnx_bytes: bytes, test: tuple[np.ndarray,
     known = [c for c in cards if c is not None]
     session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
     logits = batched_logits(session, test[0].astype(np.float32)[:, None] / PIXEL_MAX)
-    newest = known[-1]
+    newest, width = known[-1], logits.shape[1]
     return ModelCard(
         preprocessing=newest.preprocessing,
         architecture={
             "name": f"committee of {len(known)}",
             "members": [c.architecture | {"temperature": c.temperature, "onnx_sha256": c.onnx_sha256} for c in known],
-            "outputs": MAX_OUTPUTS,
+            "outputs": width,
             "parameters": sum(int(c.architecture.get("parameters", 0)) for c in known),
         },
         training={"committee_of": [str(m) for m in members], "members": [c.training for c in known]},
-        test=test_figures(logits, test[1].astype(np.int64), 1.0),
+        test=metrics.test_figures(logits, test[1].astype(np.int64), 1.0),
         temperature=1.0,
         unsure_threshold=newest.unsure_threshold,
         onnx_sha256=hashlib.sha256(onnx_bytes).hexdigest(),
         made_by=newest.made_by,
-        extra={"outputs": list(OUTPUT_NAMES)},
+        extra={"outputs": list(OUTPUT_NAMES[:width])},
     )
 
 

@@ -20,12 +20,13 @@ import numpy as np
 import torch
 
 from numrec import fileio, metrics
-from numrec.geometry import NOT_DIGIT, NUM_CLASSES
+from numrec.geometry import NUM_CLASSES
 from numrec.read.card import PREPROCESSING_CONTRACT, ModelCard, card_path
 from numrec.read.model import OUTPUT_NAMES
 from numrec.train import checkpoint
 from numrec.train.loop import Split, TrainConfig, config_dict, to_tensor
 from numrec.train.network import DigitCNN, count_parameters, predict_logits
+from numrec.train.onnx_export import export_onnx
 
 
 def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndarray]:
@@ -34,28 +35,6 @@ def calibrate(model: DigitCNN, split: Split) -> tuple[float, np.ndarray, np.ndar
     logits = predict_logits(model, split.x_val[digits]).numpy()
     labels = split.y_val[digits].numpy()
     return metrics.fit_temperature(logits, labels), logits, labels
-
-
-def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """The ten digits' calibrated probabilities, as the Recognizer reads them (with NOT_DIGIT, they sum to under 1)."""
-    return metrics.softmax(logits, temperature)[:, :NUM_CLASSES]
-
-
-def test_figures(logits: np.ndarray, labels: np.ndarray, temperature: float) -> dict[str, Any]:
-    """The card's test figures: accuracy and per-class accuracy, ECE and NLL raw and calibrated, over the digits."""
-    raw, cal = digit_probabilities(logits, 1.0), digit_probabilities(logits, temperature)
-    figures = {
-        "n": int(len(labels)),
-        "accuracy": metrics.accuracy(raw, labels),
-        "per_class_accuracy": metrics.per_class_accuracy(raw, labels),
-        "ece_raw": metrics.ece(raw, labels),
-        "nll_raw": metrics.nll(raw, labels),
-        "ece": metrics.ece(cal, labels),
-        "nll": metrics.nll(cal, labels),
-    }
-    if logits.shape[1] > NOT_DIGIT:  # how many real digits the model would refuse
-        figures["not_digit_share"] = float((logits.argmax(axis=1) == NOT_DIGIT).mean())
-    return figures
 
 
 def made_by(command: str, seconds: float, cfg: TrainConfig) -> dict[str, Any]:
@@ -73,10 +52,19 @@ def made_by(command: str, seconds: float, cfg: TrainConfig) -> dict[str, Any]:
     }
 
 
-def training_figures(state: dict[str, Any], cfg: TrainConfig) -> dict[str, Any]:
-    """The settings, and the best epoch's validation figures."""
+def train_accuracy(model: DigitCNN, split: Split) -> float | None:
+    """The exported weights' accuracy on the MNIST training images they learned from, without augmentation:
+    beside val_accuracy and the test accuracy, it shows how much the model overfits."""
+    x, y = split.x_train[: split.mnist_train], split.y_train[: split.mnist_train]
+    if not len(y):  # a split made by hand, with no MNIST images in front
+        return None
+    return float((predict_logits(model, x)[:, :NUM_CLASSES].argmax(1) == y).float().mean())
+
+
+def training_figures(state: dict[str, Any], cfg: TrainConfig, train_acc: float | None) -> dict[str, Any]:
+    """The settings, the MNIST training images' accuracy and the best epoch's validation figures."""
     best = state["best"]
-    figures = {"best_epoch": best["epoch"], "val_accuracy": best["val_acc"]}
+    figures = {"best_epoch": best["epoch"], "train_accuracy": train_acc, "val_accuracy": best["val_acc"]}
     epoch: dict[str, float] = next((h for h in state["history"] if h.get("epoch") == best["epoch"]), {})
     for key in ("val_not_digit_recall", "val_refused"):
         if key in epoch:
@@ -106,15 +94,15 @@ def finish(
     temperature, val_logits, val_labels = calibrate(model, split)
     onnx_path = out / "model.onnx"
     # The whole test set is the parity probe: the logits scored are onnxruntime's own.
-    onnx_bytes, parity, test_logits = checkpoint.export_onnx(model, to_tensor(test[0]))
+    onnx_bytes, parity, test_logits = export_onnx(model, to_tensor(test[0]))
     outputs = outputs_of(model)
     card = ModelCard(  # checked as it is made: a NaN temperature fails here, before any file is written
         preprocessing=outputs["preprocessing"],
         architecture=config_dict(model.config) | {"parameters": count_parameters(model)},
-        training=training_figures(state, cfg),
-        test=test_figures(test_logits, test[1].astype(np.int64), temperature),
+        training=training_figures(state, cfg, train_accuracy(model, split)),
+        test=metrics.test_figures(test_logits, test[1].astype(np.int64), temperature),
         temperature=temperature,
-        unsure_threshold=metrics.unsure_threshold(digit_probabilities(val_logits, temperature), val_labels),
+        unsure_threshold=metrics.unsure_threshold(metrics.digit_probabilities(val_logits, temperature), val_labels),
         onnx_parity_max_abs=parity,
         made_by=made_by(command, seconds, cfg),
         onnx_sha256=hashlib.sha256(onnx_bytes).hexdigest(),

@@ -7,10 +7,11 @@ splits, fits with checkpoints, then exports (export.py).
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from numrec.geometry import NOT_DIGIT, NUM_CLASSES, PIXEL_MAX
+from numrec.mnist import split_indices
 from numrec.progress import Progress
-from numrec.train import checkpoint
+from numrec.train import checkpoint, distributed
 from numrec.train.augment import AugmentConfig, augment
 from numrec.train.average import WeightAverage
+from numrec.train.distributed import ONE_PROCESS, World
 from numrec.train.network import predict_logits
 from numrec.train.precision import DEVICES, PRECISIONS, autocast, resolve
+from numrec.train.run_state import Run, end_epoch, resume
 from numrec.train.state import TrainState
 
 OPTIMIZERS = ("adamw", "adam")
@@ -82,25 +86,15 @@ class TrainConfig:
 Probe = Callable[[float, nn.Module], None]
 
 
-@dataclass(frozen=True)
-class Run:
-    """The objects one training run steps, epoch after epoch (each changes in place)."""
-
-    model: nn.Module
-    average: WeightAverage
-    optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.LRScheduler
-    generator: torch.Generator
-    device: str = "cpu"  # where the model is; batches are made on the CPU and moved there
-    precision: str = "fp32"  # "bf16": forward pass and loss under bfloat16 autocast
-
-
 @dataclass
 class Split:
     x_train: torch.Tensor  # (N, 1, 28, 28) float in [0, 1]
     y_train: torch.Tensor  # (N,) int64
     x_val: torch.Tensor  # MNIST's own validation digits, then any validation negatives (label NOT_DIGIT)
     y_val: torch.Tensor
+    mnist_train: int = (
+        0  # how many of the training images, the first ones, are MNIST's (pen views and negatives follow)
+    )
 
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
@@ -113,23 +107,19 @@ def to_images(x: torch.Tensor) -> np.ndarray:
 
 
 def make_split(images: np.ndarray, labels: np.ndarray, cfg: TrainConfig) -> Split:
-    """Limit to the first N images, then hold out a seeded random validation set."""
-    if cfg.limit:
-        images, labels = images[: cfg.limit], labels[: cfg.limit]
-    val_size = min(cfg.val_size, len(images) // 10)
-    order = np.random.default_rng(cfg.seed).permutation(len(images))
-    val, train = order[:val_size], order[val_size:]
+    """Limit to the first N images, then hold out a seeded random validation set (mnist.split_indices)."""
+    train, val = split_indices(len(images), cfg.seed, cfg.val_size, cfg.limit)
     y = torch.from_numpy(labels.astype(np.int64))
     x = to_tensor(images)
-    return Split(x[train], y[train], x[val], y[val])
+    return Split(x[train], y[train], x[val], y[val], len(train))
 
 
 def add_images(split: Split, images: np.ndarray, labels: np.ndarray, validation: bool = False) -> Split:
     """The split with extra training images, or (`validation`) validation ones: negatives, for NOT_DIGIT's recall."""
     x, y = to_tensor(images), torch.from_numpy(labels.astype(np.int64))
     if validation:
-        return Split(split.x_train, split.y_train, torch.cat([split.x_val, x]), torch.cat([split.y_val, y]))
-    return Split(torch.cat([split.x_train, x]), torch.cat([split.y_train, y]), split.x_val, split.y_val)
+        return replace(split, x_val=torch.cat([split.x_val, x]), y_val=torch.cat([split.y_val, y]))
+    return replace(split, x_train=torch.cat([split.x_train, x]), y_train=torch.cat([split.y_train, y]))
 
 
 def make_optimizer(
@@ -148,24 +138,32 @@ def make_optimizer(
     return opt, sched
 
 
+def steps_per_epoch(examples: int, cfg: TrainConfig, world: World) -> int:
+    """Steps of one epoch: the same for every process, and for any number of them (distributed.py)."""
+    shard = examples // world.size
+    return -(-shard // distributed.per_process_batch(cfg.batch_size, world))
+
+
 def train_epoch(run: Run, split: Split, cfg: TrainConfig, epoch: int, probe: Probe | None = None) -> dict[str, float]:
-    """One pass over the shuffled training split; `probe` sees the validated module each quarter epoch."""
-    model, average, opt = run.model, run.average, run.optimizer
+    """One pass over the shuffled training split (this process's shard of it); `probe` sees the validated
+    module each quarter epoch."""
+    model, average, opt, world = run.model, run.average, run.optimizer, run.world
     model.train()
-    n = len(split.x_train)
-    order = torch.randperm(n, generator=run.generator)
-    steps = (n + cfg.batch_size - 1) // cfg.batch_size
+    order = distributed.shard(torch.randperm(len(split.x_train), generator=run.generator), world)
+    batch = distributed.per_process_batch(cfg.batch_size, world)
+    steps = steps_per_epoch(len(split.x_train), cfg, world)
     probe_at = {round(steps * q / 4) for q in (1, 2, 3, 4)} if probe else set()
     loss_sum = correct = 0.0
-    with Progress(n, f"epoch {epoch + 1}/{cfg.epochs}", unit="img") as bar:
+    shown = None if world.main else io.StringIO()  # one bar, rank 0's
+    with Progress(len(order) * world.size, f"epoch {epoch + 1}/{cfg.epochs}", unit="img", stream=shown) as bar:
         for step in range(steps):
-            idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+            idx = order[step * batch : (step + 1) * batch]
             x, y = split.x_train[idx], split.y_train[idx]
             if cfg.augment:
                 x = augment(x, cfg.augmentation, run.generator)
             x, y = x.to(run.device), y.to(run.device)
             with autocast(run.device, run.precision):
-                logits = model(x.contiguous(memory_format=torch.channels_last))
+                logits = run.forward(x.contiguous(memory_format=torch.channels_last))
                 loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]
@@ -174,11 +172,12 @@ def train_epoch(run: Run, split: Split, cfg: TrainConfig, epoch: int, probe: Pro
             average.update(run.scheduler.last_epoch)
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
-            bar.update(len(y), loss=loss.item())
+            bar.update(len(y) * world.size, loss=loss.item())
             if step + 1 in probe_at and probe is not None:
                 probe(epoch + (step + 1) / steps, average.model)
                 model.train()  # the probe may have evaluated the model itself (no average)
-    return {"train_loss": loss_sum / n, "train_acc": correct / n}
+    loss_sum, correct, seen = distributed.total([loss_sum, correct, float(len(order))], world)
+    return {"train_loss": loss_sum / seen, "train_acc": correct / seen}
 
 
 def validate(model: nn.Module, split: Split) -> dict[str, float]:
@@ -199,6 +198,22 @@ def validate(model: nn.Module, split: Split) -> dict[str, float]:
     return stats
 
 
+def start_run(build: Callable[[], nn.Module], split: Split, cfg: TrainConfig, world: World) -> Run:
+    """The seeded model, its average, optimizer, schedule and generator on the device, in this process."""
+    torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
+    device, precision = resolve(cfg.device, cfg.precision)
+    device = distributed.start(world, device)
+    torch.manual_seed(cfg.seed)  # before `build`, so initial weights are seeded too (the same in every process)
+    gen = torch.Generator().manual_seed(cfg.seed + world.rank)  # each process augments its shard its own way
+    # channels-last runs the convolutions ~1.5x faster on CPU (bench measured)
+    model = build().to(device=device, memory_format=torch.channels_last)  # type: ignore[call-overload]
+    if world.rank:
+        torch.manual_seed(cfg.seed + world.rank)  # its own dropout
+    opt, sched = make_optimizer(model, cfg, steps_per_epoch(len(split.x_train), cfg, world) * cfg.epochs)
+    step_module = distributed.wrap(model, world)
+    return Run(model, WeightAverage(model, cfg.ema), opt, sched, gen, device, precision, world, step_module)
+
+
 def fit(
     build: Callable[[], nn.Module],
     split: Split,
@@ -207,6 +222,7 @@ def fit(
     resume_from: Mapping[str, Any] | None = None,
     probe: Probe | None = None,
     extra: Mapping[str, Any] | None = None,
+    world: World = ONE_PROCESS,
 ) -> TrainState:
     """Train a model made by `build`; after each epoch write `out/last.pt` (atomically) if `out` is set.
 
@@ -216,23 +232,17 @@ def fit(
     The checkpoint holds everything needed to continue bit for bit: weights,
     their running average, optimizer, schedule, both RNG states, history and
     the best averaged weights so far (by validation accuracy: that is the
-    early-stopping choice, and what gets exported).
+    early-stopping choice, and what gets exported). In a `world` of several
+    processes (distributed.py) each trains on its shard; rank 0 alone writes.
     """
-    torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
-    device, precision = resolve(cfg.device, cfg.precision)
-    torch.manual_seed(cfg.seed)  # before `build`, so initial weights are seeded too
-    gen = torch.Generator().manual_seed(cfg.seed)
-    # channels-last runs the convolutions ~1.5x faster on CPU (bench measured)
-    model = build().to(device=device, memory_format=torch.channels_last)  # type: ignore[call-overload]
-    steps_per_epoch = (len(split.x_train) + cfg.batch_size - 1) // cfg.batch_size
-    opt, sched = make_optimizer(model, cfg, steps_per_epoch * cfg.epochs)
-    run = Run(model, WeightAverage(model, cfg.ema), opt, sched, gen, device, precision)
+    run = start_run(build, split, cfg, world)
+    sched = run.scheduler
     state: TrainState = {"epoch": 0, "history": [], "best": None}
     if resume_from is not None:
         state = resume(run, resume_from)
     for epoch in range(state["epoch"], cfg.epochs):
         start = time.perf_counter()
-        stats = train_epoch(run, split, cfg, epoch, probe)
+        stats = train_epoch(run, split, cfg, epoch, probe if world.main else None)
         stats.update(
             validate(run.average.model, split),
             epoch=epoch + 1,
@@ -240,57 +250,15 @@ def fit(
             seconds=time.perf_counter() - start,
         )
         end_epoch(run, state, stats, epoch + 1)
-        if out is not None:
+        if out is not None and world.main:
             checkpoint.save(out / "last.pt", {**state, **(extra or {})})
-        print(
-            f"epoch {epoch + 1}: val_acc={stats['val_acc']:.4f} val_loss={stats['val_loss']:.4f} "
-            f"({stats['seconds']:.0f}s)",
-            flush=True,
-        )
+        if world.main:
+            print(
+                f"epoch {epoch + 1}: val_acc={stats['val_acc']:.4f} val_loss={stats['val_loss']:.4f} "
+                f"({stats['seconds']:.0f}s)",
+                flush=True,
+            )
     return state
-
-
-def resume(run: Run, saved: Mapping[str, Any]) -> TrainState:
-    """Load a checkpoint into `run`; the state to continue from, with its own history list."""
-    run.model.load_state_dict(saved["model"])
-    if run.average.model is not run.model:  # without an average, the two are one module
-        run.average.model.load_state_dict(saved["average"])
-    run.optimizer.load_state_dict(saved["optimizer"])
-    run.scheduler.load_state_dict(saved["scheduler"])
-    run.generator.set_state(saved["rng"])
-    torch.set_rng_state(saved["torch_rng"])
-    # The loop appends to the history and replaces the rest: only the list needs copying.
-    return {
-        "epoch": saved["epoch"],
-        "history": list(saved["history"]),
-        "best": saved["best"],
-        "model": saved["model"],
-        "average": saved["average"],
-        "optimizer": saved["optimizer"],
-        "scheduler": saved["scheduler"],
-        "rng": saved["rng"],
-        "torch_rng": saved["torch_rng"],
-    }
-
-
-def end_epoch(run: Run, state: TrainState, stats: dict[str, float], epochs_done: int) -> None:
-    """Record an epoch in `state`: its figures, the best averaged weights, and all that resuming needs."""
-    state["history"].append(stats)
-    best = state["best"]
-    if best is None or stats["val_acc"] >= best["val_acc"]:
-        weights = {k: v.detach().clone() for k, v in run.average.model.state_dict().items()}
-        state["best"] = {"epoch": epochs_done, "val_acc": stats["val_acc"], "model": weights}
-    state.update(
-        {
-            "epoch": epochs_done,
-            "model": run.model.state_dict(),
-            "average": run.average.model.state_dict(),
-            "optimizer": run.optimizer.state_dict(),
-            "scheduler": run.scheduler.state_dict(),
-            "rng": run.generator.get_state(),
-            "torch_rng": torch.get_rng_state(),
-        }
-    )
 
 
 def config_dict(cfg: Any) -> dict[str, Any]:

@@ -37,3 +37,5 @@ class TrainState(_Progress, total=False):
     scheduler: dict[str, Any]
     rng: torch.Tensor  # the generator's: shuffling and augmentation
     torch_rng: torch.Tensor  # torch's global one: dropout
+    # Trained by several processes (distributed.py): every other rank's "rng" and "torch_rng", rank 1 first.
+    ranks: list[dict[str, torch.Tensor]]

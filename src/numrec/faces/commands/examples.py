@@ -4,6 +4,8 @@ The folder is --examples DIR, else the per-user data folder's "examples" (read.e
 ~/.local/share/numrec/examples on Linux). Warnings about files that cannot be read (read.example_files)
 are printed on stderr as one line each, `numrec examples: warning: ...`, and the rest goes on.
 
+`numrec serve --examples DIR` (add_teaching) keeps what the page teaches in such a folder.
+
 The parser is made here, and this module imports numrec.read only when a command runs: `numrec --help`
 stays light.
 """
@@ -43,6 +45,20 @@ def add_examples(sub: Any) -> None:
     for action in (listing, export, forget):
         action.add_argument("--examples", metavar="DIR", help=EXAMPLES_HELP)
     s.set_defaults(func=main)
+
+
+def add_teaching(s: argparse.ArgumentParser) -> None:
+    """`numrec serve`'s options of teaching from the page (docs/TEACH.md: The page)."""
+    s.add_argument(
+        "--examples",
+        metavar="DIR",
+        help="learn from the page's corrections: keep them in DIR/<digit>/ and read with them (default: off)",
+    )
+    s.add_argument(
+        "--allow-remote-teaching",
+        action="store_true",
+        help="allow --examples where others reach the server (a --host beyond loopback, an --allowed-host)",
+    )
 
 
 @contextmanager

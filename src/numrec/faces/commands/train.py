@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import shlex
 import sys
 from dataclasses import replace
@@ -15,10 +17,12 @@ from numrec import mnist as data
 from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
 from numrec.train import checkpoint
 from numrec.train.augment import AugmentConfig
+from numrec.train.distributed import World, WorldError, from_env, per_process_batch, stop
 from numrec.train.loop import Split, TrainConfig, add_images, config_dict, fit, make_split, to_images
 from numrec.train.network import DigitCNN, ModelConfig
 from numrec.train.precision import DeviceError, resolve
 from numrec.train.recipes import RECIPES
+from numrec.train.run_state import processes
 
 # What a resumed run's settings lack when it began before the setting existed: it trained without
 # negatives, in float32, on the CPU.
@@ -144,19 +148,78 @@ def add_negatives(
     return add_images(split, val.images, val.labels, validation=True)
 
 
+def prepare(args: argparse.Namespace, world: World) -> tuple[dict[str, Any] | None, TrainConfig, ModelConfig]:
+    """settings(), refusing a checkpoint another number of processes wrote; a distributed run's rank 0 alone
+    tells what it found (every process loads the same)."""
+    with contextlib.ExitStack() as quiet:
+        if not world.main:
+            quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        saved, cfg, model_cfg = settings(args, Path(args.out))
+        if saved and processes(saved) != world.size:
+            raise Refusal(
+                f"{Path(args.out) / 'last.pt'} was written by {processes(saved)} process(es); "
+                f"resume it with as many, not {world.size}",
+                2,
+            )
+        if world.size > 1:
+            per_process_batch(cfg.batch_size, world)
+            print(f"process {world.rank} of {world.size}", file=sys.stderr)
+    return saved, cfg, model_cfg
+
+
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "seeds", None):
+        return train_committee(args)
+    return train_one(args)
+
+
+def train_committee(args: argparse.Namespace) -> int:
+    """--seeds: one model per seed in OUT/seed-S (each resumable on its own), then their committee (committee.py),
+    its thresholds set as one model's are, in OUT/model.onnx."""
+    from numrec.train import committee
+
+    out, members = Path(args.out), list[Path]()
+    if args.seed is not None:
+        print("numrec train: error: give --seed or --seeds, not both", file=sys.stderr)
+        return 2
+    for seed in args.seeds:
+        member = argparse.Namespace(**vars(args) | {"seeds": None, "seed": seed, "out": str(out / f"seed-{seed}")})
+        print(f"committee member {len(members) + 1} of {len(args.seeds)}: seed {seed}", file=sys.stderr)
+        code = train_one(member)
+        if code:
+            return code
+        members.append(out / f"seed-{seed}" / "model.onnx")
+    if not from_env().main:
+        return 0
+    card = committee.write(members, out, data.load_split(data.resolve_data_dir(args.data_dir), "test"))
+    if args.pen_data:
+        from numrec.train.thresholds import set_thresholds
+
+        card = set_thresholds(out / "model.onnx", Path(args.pen_data))
+    print(f"committee of {len(members)}: test accuracy {card.test['accuracy']:.4f}  -> {out / 'model.onnx'}")
+    return 0
+
+
+def train_one(args: argparse.Namespace) -> int:
     from numrec.report import write_training_report
     from numrec.train.export import finish
 
     out = Path(args.out)
     try:
-        saved, cfg, model_cfg = settings(args, out)
-    except Refusal as e:
+        world = from_env()
+        saved, cfg, model_cfg = prepare(args, world)
+    except (Refusal, WorldError) as e:
         print(f"numrec train: error: {e}", file=sys.stderr)
-        return e.status
-    split, test = load_data(args, cfg)
+        return getattr(e, "status", 2)
+    with contextlib.redirect_stderr(io.StringIO()) if not world.main else contextlib.nullcontext():
+        split, test = load_data(args, cfg)
     extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
-    state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume_from=saved, extra=extra)
+    try:
+        state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume_from=saved, extra=extra, world=world)
+    finally:
+        stop(world)
+    if not world.main:  # rank 0 exports
+        return 0
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     # Time taken counts every epoch, those before a resume included.
     seconds = sum(h["seconds"] for h in state["history"])
