@@ -1,4 +1,5 @@
-"""Shapes drawn on a canvas by the window's and the page's tests: lines, a 7, an oval (a 0), a tight 41, an X.
+"""Shapes drawn on a canvas by the window's and the page's tests: lines, a 7, an oval (a 0), a tight 41, an X,
+a flagged 1.
 
 In canvas pixels (the desktop's) or drawing units (the page's); each point list is one stroke.
 """
@@ -38,3 +39,13 @@ def tight_forty_one(x: float, y: float, size: float) -> list[Points]:
 def cross(x: float, y: float, size: float) -> list[Points]:
     """An X, `size` a side from (x, y): two diagonal strokes crossing in the middle."""
     return [line((x, y), (x + size, y + size)), line((x + size, y), (x, y + size))]
+
+
+def flagged_one(x: float, y: float, size: float) -> list[Points]:
+    """A 1 with a long flag, `size` tall from its top (x, y): the flag runs up to the top from a quarter of the
+    size to the left, 20 degrees down, then the upright; the shipped model reads it as a 7, not surely.
+
+    Two straight strokes, so each corner is where the pen goes down or lifts: a window that merges pointer
+    motion while it is busy (Tk does) draws the very same ink however many moves it sees."""
+    flag = (x - 0.25 * size, y + 0.09 * size)
+    return [line(flag, (x, y)), line((x, y), (x, y + size))]

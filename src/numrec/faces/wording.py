@@ -42,3 +42,12 @@ NOT_DIGIT_PART = "Part of this doesn't look like a digit."
 def not_digit_words(segments: int) -> str:
     """The sentence for a not_digit reading of `segments` pieces of ink: one, or part of several."""
     return NOT_DIGIT_PART if segments > 1 else NOT_DIGIT_ONE
+
+
+# A reading corrected by the person (docs/TEACH.md), once the example is kept.
+def learned_words(label: int, place: str = "") -> str:
+    """What a person taught, once it is kept: "Learned: that was a 7. It counts from the next reading.";
+    with `place` ("second"), which digit of a number it was."""
+    what = f"the {place} digit was" if place else "that was"
+    article = "an" if label == 8 else "a"
+    return f"Learned: {what} {article} {label}. It counts from the next reading."

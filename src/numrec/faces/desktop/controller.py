@@ -17,9 +17,24 @@ from typing import TYPE_CHECKING
 from numrec import fileio
 from numrec.faces.desktop.drawing import Box, Drawing, Point, canvas_size, fitting
 from numrec.faces.desktop.history import History, Page
-from numrec.faces.desktop.verdict import BLANK, LOADING, PICTURE, STROKES, Verdict, describe, model_error, prompt
+from numrec.faces.desktop.lessons import Lessons
+from numrec.faces.desktop.verdict import (
+    BLANK,
+    LOADING,
+    NO_EXAMPLES,
+    PICTURE,
+    STROKES,
+    WAIT_TO_CORRECT,
+    Verdict,
+    describe,
+    kept_words,
+    model_error,
+    not_kept_words,
+    prompt,
+    skipped_words,
+)
 from numrec.faces.desktop.verdict import reading as reading_verdict
-from numrec.faces.desktop.worker import Job, Outcome, Worker
+from numrec.faces.desktop.worker import Job, Learned, Outcome, Source, Worker
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -40,6 +55,8 @@ class Controller:
         self.verdict = LOADING
         self._notice = ""  # one line about the last action, for the status line
         self._asked = (BLANK, number_mode)  # what the newest request reads, in which mode
+        self._asked_source: Source = None  # and the drawing itself
+        self.lessons = Lessons()  # the person's corrections of the reading on show
         self._waiting = False  # a request is out and its answer not yet taken
         self._held: Outcome | None = None  # an answer waiting for the end of FEEDBACK_S
         self._show_at = 0.0
@@ -113,6 +130,43 @@ class Controller:
         """Show the bars and 28x28 of another digit of the number."""
         self.verdict = self.verdict.focused(index)
 
+    def show_next(self, step: int) -> None:
+        """The arrow keys: show the digit `step` places right (left when negative) of the one shown."""
+        self.show_digit(self.verdict.focus + step)
+
+    @property
+    def can_correct(self) -> bool:
+        """Whether the reading on show can be corrected now (the row of digits under the bars is enabled)."""
+        return self.verdict.correctable and self.worker.folder is not None
+
+    def teach(self, label: int) -> None:
+        """The shown digit was `label`: keep it as an example, on the worker's thread; poll() shows what was learned."""
+        if self._waiting or self._held is not None or self.drawing.drawing or self.verdict.status == "reading":
+            self._notice = WAIT_TO_CORRECT  # the reading on show is not of what the canvas holds
+            return
+        if self.worker.ready and self.worker.folder is None:
+            self._notice = NO_EXAMPLES
+            return
+        lesson = self.lessons.lesson(self.verdict, label)
+        if isinstance(lesson, str):
+            self._notice = lesson
+        else:
+            self.worker.teach(lesson)
+
+    def _learned(self, learned: Learned) -> bool:
+        """A lesson done: say so, and show the reading corrected if it is still on show; True if it is."""
+        index = self.lessons.done(learned)
+        if learned.error is not None:
+            self._notice = not_kept_words(learned.error)
+            return False
+        self._notice = kept_words(self.worker.folder)
+        if learned.skipped:  # files found unreadable when the folder was read again: left out, nothing more
+            self._notice += " " + skipped_words(learned.skipped)
+        if index is None or not self.verdict.correctable:
+            return False
+        self.verdict = self.verdict.focused(index).corrected(learned.lesson.label)
+        return True
+
     def recognize(self) -> None:
         """Recognize / Enter: read again, showing "Reading..." first so the press is always seen."""
         if self.verdict is not LOADING:
@@ -125,23 +179,31 @@ class Controller:
         source = self.picture if self.picture is not None else self.drawing.to_strokes()
         what = PICTURE if self.picture is not None else STROKES if self.drawing.strokes else BLANK
         self._asked, self._waiting, self._held = (what, self.number_mode), True, None
+        self._asked_source = source
         self.worker.submit(Job(source, self.number_mode))
 
     def _reread(self) -> None:
         self._reset() if self.page().blank else self._read()
 
     def poll(self, wait_s: float = 0.0) -> bool:
-        """Take a finished recognition, if any; True when the verdict changed."""
+        """Take the lessons done and a finished recognition, if any (waiting up to wait_s for each); True when the
+        verdict changed."""
         if self.verdict is LOADING and self.worker.ready:
             loaded = not self.worker.load_error and self._waiting
             self.verdict = reading_verdict(prompt(self.number_mode)) if loaded else self._idle_verdict()
+            if self.worker.skipped:
+                self._notice = skipped_words(self.worker.skipped)
             return True
+        changed = False
+        for learned in self.worker.learned(wait_s):
+            changed = self._learned(learned) or changed
         out = self.worker.take(wait_s)
         if out is not None:
             self._held, self._waiting = out, False
         if self._held is None or self._clock() < self._show_at:
-            return False
+            return changed
         self.verdict, self._held = self._verdict_for(self._held), None
+        self.lessons.new_reading(self._asked_source, self.verdict.status == "ok")
         return True
 
     def _verdict_for(self, out: Outcome) -> Verdict:
@@ -209,6 +271,7 @@ class Controller:
         self.worker.cancel()
         self._waiting, self._held = False, None
         self.verdict = self._idle_verdict()
+        self.lessons.new_reading()
 
     def _idle_verdict(self) -> Verdict:
         if self.worker.load_error:

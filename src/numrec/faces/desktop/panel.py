@@ -1,8 +1,9 @@
 """The result beside the canvas (Tk widgets only): the answer in large type, the 28x28 the model saw,
-plain words, in number mode one small preview per digit to pick from, and one bar per class.
+plain words, in number mode one small preview per digit to pick from, one bar per class, and a row
+of digits 0-9 that correct the reading (the shown digit was that one).
 
-Widgets carry fixed names (.panel.detail, .panel.bars, .panel.digits.digit0 ...) so that
-automation can read them through Tk's `send`, as the tests do.
+Widgets carry fixed names (.panel.detail, .panel.bars, .panel.digits.digit0, .panel.correct.d7 ...)
+so that automation can read them through Tk's `send`, as the tests do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
 if TYPE_CHECKING:
     import numpy as np
     from PIL import Image
+
+
+Pick = Callable[[int], None]  # what a click on the i-th preview, or on digit d's button, runs
 
 
 def png_photo(tk: Any, image: Image.Image) -> Any:
@@ -42,12 +46,13 @@ def grey_photo(tk: Any, image: np.ndarray | None, side: int) -> Any:
 
 
 class Panel:
-    """The result panel; `pick(i)` is called when the person picks the i-th digit's preview."""
+    """The result panel; `pick(i)` runs when the person picks the i-th digit's preview, `teach(d)` when they
+    press the button of digit d."""
 
-    def __init__(self, tk: Any, parent: Any, px: Callable[[float], int], pick: Callable[[int], None]) -> None:
+    def __init__(self, tk: Any, parent: Any, px: Callable[[float], int], pick: Pick, teach: Pick) -> None:
         from tkinter import font
 
-        self.tk, self.px, self.pick = tk, px, pick
+        self.tk, self.px, self.pick, self.teach = tk, px, pick, teach
         base = font.nametofont("TkDefaultFont").actual()["family"]
         self.big = font.Font(family=base, size=st.HEADLINE_PT, weight="bold")
         self.mid = font.Font(family=base, size=12)
@@ -78,6 +83,24 @@ class Panel:
         self.bars = tk.Canvas(frame, name="bars", width=width, height=self.px(st.BAR_ROW) * NUM_CLASSES)
         self.bars.configure(background=st.BACK, highlightthickness=0)
         self.bars.pack(anchor="w")
+        self.correct = self._correction_row(width, pad)
+
+    def _correction_row(self, width: int, pad: int) -> Any:
+        """Words saying which digit they correct, then one button per digit (.panel.correct.d0 ... d9)."""
+        tk, row = self.tk, self.tk.Frame(self.frame, name="correct", bg=st.BACK)
+        row.pack(anchor="w", fill="x", pady=(pad // 2, 0))
+        self.correction = tk.Label(row, name="words", bg=st.BACK, fg=st.MUTED, anchor="w", wraplength=width)
+        self.correction.pack(side="top", anchor="w", fill="x")
+        self.teachers: list[Any] = []
+        for d in range(NUM_CLASSES):
+            button = tk.Button(row, name=f"d{d}", text=str(d), width=1, command=lambda d=d: self.teach(d))
+            button.configure(padx=self.px(st.TEACH_PAD), pady=0, cursor="hand2")
+            button.pack(side="left", padx=(0, self.px(st.TEACH_GAP)))
+            self.teachers.append(button)
+        keys = ("background", "foreground", "activebackground", "activeforeground")
+        self._plain_look = {k: button.cget(k) for k in keys}
+        self._taught_look = dict(zip(keys, (st.ACCENT, st.PAPER, st.ACCENT, st.PAPER), strict=True))
+        return row
 
     def set_number_mode(self, on: bool) -> None:
         """Previews and their caption show in number mode only (a lone digit needs no choosing)."""
@@ -88,7 +111,7 @@ class Panel:
             self.digits.pack_forget()
             self.caption.pack_forget()
 
-    def show(self, v: Verdict) -> None:
+    def show(self, v: Verdict, can_correct: bool) -> None:
         # Long numbers get smaller type so they never run into the image beside them.
         size = st.HEADLINE_PT * st.HEADLINE_FITS // max(len(v.headline), st.HEADLINE_FITS)
         self.big.configure(size=max(size, st.HEADLINE_MIN_PT))
@@ -99,8 +122,14 @@ class Panel:
         self.detail.configure(text=v.detail, height=0 if error else st.DETAIL_LINES)
         if error:
             self.bars.pack_forget()
+            self.correct.pack_forget()
         elif not self.bars.winfo_manager():
             self.bars.pack(anchor="w")
+            self.correct.pack(anchor="w", fill="x", pady=(self.px(st.PAD) // 2, 0))
+        self.correction.configure(text=v.correction)
+        for d, button in enumerate(self.teachers):  # the value taught stands out
+            look = self._taught_look if d == v.taught_value else self._plain_look
+            button.configure(state="normal" if can_correct else "disabled", **look)
         self.photos["seen"] = grey_photo(self.tk, v.image, self.px(IMAGE_SIZE * st.ZOOM))
         self.seen.configure(image=self.photos["seen"])
         self._show_previews(v)

@@ -15,6 +15,8 @@ HEADLINE_PT, HEADLINE_FITS, HEADLINE_MIN_PT = 56, 3, 16
 DETAIL_LINES = 3
 # Number mode: one small preview per digit, at most THUMB pixels a side, shrinking to fit the panel.
 THUMB, THUMB_MIN, THUMB_GAP = 56, 14, 10
+# The row of digits that correct a reading: each button's inner padding and the gap between them.
+TEACH_PAD, TEACH_GAP = 3, 2
 # The canvas may shrink to this (pixels at 96 dpi) before the window refuses to get smaller.
 MIN_CANVAS = (200, 150)
 # How long a notice (saved, copied, cleared...) replaces the shortcut lines.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from numrec.faces.desktop.drawing import Box
-from numrec.faces.wording import NOT_DIGIT, not_digit_words, percent
+from numrec.faces.wording import NOT_DIGIT, learned_words, not_digit_words, percent
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,6 +21,8 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 STROKES, PICTURE, BLANK = "strokes", "picture", "blank"
 # The large type of a reading that is not a digit: a neutral mark, never a digit's value.
 NOT_DIGIT_MARK = "\N{MULTIPLICATION SIGN}"
+# The readings a person can correct: a digit (or number) read, sure or not, ink read as not a digit, a corrected one.
+CORRECTABLE = frozenset({"ok", "unsure", "not_digit", "taught"})
 
 
 def ordinal(n: int) -> str:
@@ -51,13 +53,14 @@ class DigitView:
 class Verdict:
     """What the window shows: the result in large type, plain words, and the digit whose bars are shown."""
 
-    status: str  # ok | unsure | no_digit | not_digit | blank | empty | loading | reading | error
+    status: str  # ok | unsure | no_digit | not_digit | taught | blank | empty | loading | reading | error
     headline: str  # the digit or number in large type
     detail: str  # one sentence in plain words
     digits: tuple[DigitView, ...] = ()
     focus: int = 0  # the digit whose bars and 28x28 are shown
     summary: str = ""  # a few words for the window title
     number: str = ""  # what Copy puts on the clipboard
+    taught: frozenset[int] = frozenset()  # the digits the person corrected (their values are in `number`)
 
     @property
     def title(self) -> str:
@@ -92,6 +95,33 @@ class Verdict:
 
     def focused(self, index: int) -> Verdict:
         return replace(self, focus=index) if 0 <= index < len(self.digits) else self
+
+    @property
+    def correctable(self) -> bool:
+        """Whether the person can teach the shown digit its right value (a reading of ink, taken and shown)."""
+        return self.status in CORRECTABLE and self.shown is not None
+
+    @property
+    def correction(self) -> str:
+        """The words over the row of digits that teach: which digit of a number they correct."""
+        if len(self.digits) < 2:
+            return "Not right? It was:"
+        return f"Not right? The {ordinal(self.focus + 1)} {'part' if self.status == 'not_digit' else 'digit'} was:"
+
+    @property
+    def taught_value(self) -> int | None:
+        """The value the person taught the shown digit, if they did."""
+        return int(self.number[self.focus]) if self.focus in self.taught else None
+
+    def corrected(self, label: int) -> Verdict:
+        """Once the shown digit is taught to be `label`: the answer with it in, and what was learned."""
+        guesses = self.number or "".join(str(d.digit) for d in self.digits)
+        number = guesses[: self.focus] + str(label) + guesses[self.focus + 1 :]
+        place = ordinal(self.focus + 1) if len(self.digits) > 1 else ""
+        words, summary, taught = learned_words(label, place), f"{number} (learned)", self.taught | {self.focus}
+        return replace(
+            self, status="taught", headline=number, detail=words, summary=summary, number=number, taught=taught
+        )
 
 
 LOADING = Verdict("loading", "", "Loading the model...", summary="loading model")
@@ -149,3 +179,29 @@ def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False)
         return Verdict("unsure", number + "?", detail, digits, focus, f"{number}? unsure", number)
     detail = f"{len(digits)} digits; the {which} is the least sure at {sure}" if len(digits) > 1 else f"{sure} sure"
     return Verdict("ok", number, detail, digits, focus, f"{number} ({sure} sure)", number)
+
+
+# What the window says about correcting a reading (the digit keys, the row of digits under the bars).
+NOTHING_TO_CORRECT = "Nothing to correct yet: draw a digit first."
+WAIT_TO_CORRECT = "Wait for the reading, then correct it."
+STILL_KEEPING = "Still keeping the last correction: press the digit again in a moment."
+NO_EXAMPLES = "Learning is off: there is no folder for examples."
+
+
+def kept_words(folder: object) -> str:
+    return f"Kept in {folder}. A wrong key? Press the right digit: it replaces this one."
+
+
+def already_words(label: int, taught: bool) -> str:
+    """A correction that would teach nothing: this digit was taught `label` already, or read as it, surely."""
+    return f"Already learned: that was {label}." if taught else f"It was read as {label} already: nothing to learn."
+
+
+def not_kept_words(error: str) -> str:
+    return f"Could not learn it: {error}"
+
+
+def skipped_words(skipped: tuple[str, ...]) -> str:
+    """Example files that could not be read (read.example_files names each): they are left out, nothing more."""
+    more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+    return f"An example could not be read and is left out{more}: {skipped[0]}"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from numrec.faces.desktop import keys
 from numrec.faces.desktop import style as st
@@ -22,7 +23,10 @@ from numrec.faces.desktop.controls import build_controls
 from numrec.faces.desktop.drawing import canvas_size
 from numrec.faces.desktop.panel import Panel
 from numrec.faces.desktop.sheet import Sheet
-from numrec.faces.desktop.worker import Recognize, Worker, load_recognizer, reason
+from numrec.faces.desktop.worker import Reader, Worker, load_recognizer, reason
+
+if TYPE_CHECKING:
+    from numrec.read.examples import Examples
 
 EXIT_NO_DISPLAY = 1
 POLL_MS = 30  # how often the window checks for a finished recognition
@@ -65,13 +69,14 @@ class App:
         self.canvas.grid(row=0, column=0, sticky="nsew", padx=(pad, 0), pady=(pad, 0))
         self.canvas.bind("<Configure>", lambda e: self._resized(e.width, e.height))
         self.sheet = Sheet(tk, self.canvas, self.c, self.px)
-        self.panel = Panel(tk, root, self.px, self.pick_digit)
+        self.panel = Panel(tk, root, self.px, self.pick_digit, self.teach)
         self.panel.frame.grid(row=0, column=1, sticky="n", padx=pad, pady=(pad, 0))
         self.panel.set_number_mode(self.c.number_mode)
         actions = {"recognize": self.recognize, "clear": self.clear, "undo": self.undo, "redo": self.redo}
         actions.update(open=self.open, save=self.save, copy=self.copy, number=self._mode, pen=self.set_pen)
         self.buttons = build_controls(tk, root, self.px, actions, self.number, self.pen)
-        self.help = tk.Label(root, name="help", text=self.shortcuts, fg=st.MUTED, bg=st.BACK, height=2)
+        lines = self.shortcuts.count("\n") + 1
+        self.help = tk.Label(root, name="help", text=self.shortcuts, fg=st.MUTED, bg=st.BACK, height=lines)
         self.help.configure(anchor="w", justify="left")
         self.help.grid(row=3, column=0, columnspan=2, sticky="ew", padx=pad, pady=(0, pad))
 
@@ -80,7 +85,7 @@ class App:
         cv.bind("<ButtonPress-1>", lambda e: self._press(e.x, e.y))
         cv.bind("<B1-Motion>", lambda e: self._drag(e.x, e.y))
         cv.bind("<ButtonRelease-1>", lambda e: self._release())
-        commands = {
+        commands: dict[str, Callable[[], None]] = {
             "recognize": self.recognize,
             "clear": self.clear,
             "undo": self.undo,
@@ -89,9 +94,13 @@ class App:
             "open": self.open,
             "save": self.save,
             "copy": self.copy,
+            "previous": lambda: self.step(-1),
+            "next": lambda: self.step(1),
         }
         for sequence, command in keys.sequences(self.system):
             root.bind(sequence, lambda e, c=command: commands[keys.command_for(c, e.state)]())
+        for sequence, digit in keys.DIGITS:
+            root.bind(sequence, lambda e, d=digit: self.teach(d) if keys.teaches(e.state) else None)
         root.protocol("WM_DELETE_WINDOW", self.close)
 
     # Drawing: paint each segment at once; the vectors live in the controller.
@@ -117,7 +126,7 @@ class App:
     def show_verdict(self) -> None:
         v = self.c.verdict
         self.root.title(v.title)
-        self.panel.show(v)
+        self.panel.show(v, self.c.can_correct)
         self.sheet.boxes()
         self._show_buttons()
 
@@ -129,6 +138,7 @@ class App:
     def _poll(self) -> None:
         if self.c.poll():
             self.show_verdict()
+        self._show_notice()  # a lesson kept, or example files left out
         self.root.after(POLL_MS, self._poll)
 
     def _show_notice(self) -> None:
@@ -174,6 +184,15 @@ class App:
     def pick_digit(self, index: int) -> None:
         self.c.show_digit(index)
         self.show_verdict()
+
+    def step(self, places: int) -> None:
+        self.c.show_next(places)
+        self.show_verdict()
+
+    def teach(self, digit: int) -> None:
+        """A digit key or button: the shown digit was `digit` (what was learned shows once it is kept)."""
+        self.c.teach(digit)
+        self._show_notice()
 
     def set_pen(self) -> None:
         self.c.set_pen(int(self.pen.get()))
@@ -240,16 +259,22 @@ class App:
         self.root.destroy()
 
 
-def loader(model: str | None) -> Recognize:
-    """Load the model; a model that fails says why on stderr in one line (the window shows it too)."""
+def loader(model: str | None, examples: Callable[[], Examples] | None = None) -> Reader:
+    """Load the model and the person's examples; a model that fails says why on stderr in one line, and so does
+    each example file that cannot be read (left out: the window shows it too)."""
     try:
-        return load_recognizer(model)
+        reader = load_recognizer(model, examples() if examples is not None else None)
     except Exception as e:
         print(f"numrec app: the model did not load: {reason(e)}", file=sys.stderr, flush=True)
         raise
+    for message in reader.skipped:
+        print(f"numrec app: warning: {message}", file=sys.stderr, flush=True)
+    return reader
 
 
-def main(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace, examples: Callable[[], Examples] | None = None) -> int:
+    """The window; `examples` gives the folder the person's corrections are kept in and read from (none: the
+    model alone). It is called on the worker's thread, so numpy loads behind the window."""
     model: str | None = getattr(args, "model", None)
     if model and not Path(model).is_file():
         raise FileNotFoundError(f"{model}: model file not found")
@@ -264,7 +289,7 @@ def main(args: argparse.Namespace) -> int:
         print("numrec app: no display found; run `numrec serve` to draw in a web browser instead", file=sys.stderr)
         return EXIT_NO_DISPLAY
     root.tk.call("tk", "appname", "numrec")  # the name automation finds the window by (Tk's send)
-    worker = Worker(lambda: loader(model), start=False)
+    worker = Worker(lambda: loader(model, examples), start=False)
     App(root, Controller(worker))
     root.update()  # show the window first; the model (numpy, onnxruntime) loads behind it
     worker.start()
