@@ -22,7 +22,7 @@ from PIL import Image
 from numrec import dirs
 from numrec.geometry import IMAGE_SIZE, PIXEL_MAX
 from numrec.read.example_files import SOURCE_SUFFIX, ExampleWarning, digit_files, read_folder
-from numrec.read.examples import ExampleError, Examples, default_folder
+from numrec.read.examples import ExampleError, Examples, ExampleTooLarge, default_folder
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Strokes
 from numrec.train.pen_data import canvas_pixels, load
@@ -82,6 +82,17 @@ def test_a_full_store_refuses_another_example(tmp_path: Path) -> None:
     store.add(a_view(2), 2)
     with pytest.raises(ExampleError, match="already 2 examples"):
         store.add(a_view(3), 3)
+
+
+def test_strokes_too_long_for_a_sidecar_that_reading_takes_are_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    # 50,000 points (strokes.MAX_POINTS) of long coordinates: within a 2 MiB body, over 4 MiB as a sidecar.
+    points = [(-32767.123456789012 + i * 1e-9, 32767.98765432101) for i in range(50_000)]
+    long = Strokes(8192, 8192, 1000.0, [points[i : i + 100] for i in range(0, len(points), 100)])
+    with pytest.raises(ExampleTooLarge, match="too long to keep"):
+        Examples(tmp_path).add(a_view(3), 3, long)
+    assert list(tmp_path.rglob("*")) == []
 
 
 def test_forget_by_id_by_digit_or_all_and_export_keeps_the_layout(tmp_path: Path) -> None:

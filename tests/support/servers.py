@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,21 +66,27 @@ def wait_until_up(server: Server, seconds: float) -> None:
 
 @contextmanager
 def numrec_serve(
-    *options: str, log: Path | None = None, seconds: float = 60, model_options: Sequence[str] | None = None
+    *options: str,
+    log: Path | None = None,
+    seconds: float = 60,
+    model_options: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """`numrec serve --port P [options]` with the model under test, up and answering; stopped afterwards.
 
     Output goes to `log` if given, else nowhere. `model_options` picks the model (["--model", M], or []
-    for the shipped one); None means the model under test (models.model_args()).
+    for the shipped one); None means the model under test (models.model_args()). `env`: environment
+    settings added to this process's.
     """
     port = free_port()
     chosen = model_args() if model_options is None else list(model_options)
     cmd = [sys.executable, "-m", "numrec", "serve", "--port", str(port), *options, *chosen]
+    environ = {**os.environ, **env} if env is not None else None
     if log is None:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ)
     else:
         with log.open("wb") as sink:
-            proc = subprocess.Popen(cmd, stdout=sink, stderr=sink)
+            proc = subprocess.Popen(cmd, stdout=sink, stderr=sink, env=environ)
     server = Server(port, proc, log)
     try:
         wait_until_up(server, seconds)

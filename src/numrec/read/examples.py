@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from numrec.geometry import IMAGE_SIZE, NUM_CLASSES, PIXEL_MAX
 from numrec.read.example_files import (
     FORMAT,
     MAX_EXAMPLES,
+    MAX_SIDECAR_BYTES,
     SIDECAR_VERSION,
     SOURCE_SUFFIX,
     Loaded,
@@ -54,6 +56,14 @@ MAX_SOURCE_SIDE = 1024
 
 class ExampleError(Exception):
     """An example that cannot be kept: a bad label or image, a full store, or a folder that cannot be written."""
+
+
+class ExamplesFull(ExampleError):
+    """The store holds its limit of examples already: nothing more is kept until some are forgotten."""
+
+
+class ExampleTooLarge(ExampleError):
+    """A drawing whose strokes would make a sidecar larger than reading takes (MAX_SIDECAR_BYTES)."""
 
 
 def default_folder() -> Path:
@@ -99,6 +109,15 @@ def source_png(source: Image.Image | np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def check_size(sidecar: dict[str, Any]) -> None:
+    """ExampleTooLarge if the sidecar, as write_json writes it, would be more than reading takes."""
+    size = len(json.dumps(sidecar, indent=2)) + 1
+    if size > MAX_SIDECAR_BYTES:
+        raise ExampleTooLarge(
+            f"the drawing is too long to keep: {size:,} bytes of strokes, at most {MAX_SIDECAR_BYTES:,}"
+        )
+
+
 def parts(path: Path) -> tuple[Path, Path, Path]:
     """An example's files, in the order they are written: source, sidecar, image (or, for an orphan, its own)."""
     stem = path.name[: -len(SOURCE_SUFFIX)] if path.name.endswith(SOURCE_SUFFIX) else path.stem
@@ -124,7 +143,7 @@ class Examples:
         if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label < NUM_CLASSES:
             raise ExampleError(f"an example's label is a digit 0-9, got {label!r}")
         if len(digit_files(self.folder)) >= self.limit:
-            raise ExampleError(f"{self.folder}: already {self.limit:,} examples, the most kept; forget some first")
+            raise ExamplesFull(f"{self.folder}: already {self.limit:,} examples, the most kept; forget some first")
         now = now or datetime.now(timezone.utc)
         ident, folder = new_id(now), self.folder / str(int(label))
         sidecar: dict[str, Any] = {
@@ -141,6 +160,7 @@ class Examples:
         try:
             if isinstance(source, Strokes):
                 sidecar["source"] = {"strokes": source.to_json()}
+                check_size(sidecar)
             elif source is not None:
                 write_bytes(folder / f"{ident}{SOURCE_SUFFIX}", source_png(source))
                 sidecar["source"] = {"pixels": f"{ident}{SOURCE_SUFFIX}"}

@@ -4,7 +4,8 @@ The app comes from `create_app(recognizer, settings)`; nothing is global, so
 tests build apps with whatever recognizer and limits they need. Every bad
 input gets a 4xx with a JSON body `{"detail": "..."}` (errors.py); bodies are
 read by bodies.py, recognitions wait their turn at the gate (gate.py), and
-every request and answer passes the Guard (security.py).
+every request and answer passes the Guard (security.py). The teach routes are
+teach.py's, on when the recognizer has examples (`numrec serve --examples DIR`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from numrec.faces.web.gate import Gate
 from numrec.faces.web.schema import ERRORS, IMAGE_REQUEST, MULTI, PREVIEW, STROKES_REQUEST, PredictionOut
 from numrec.faces.web.security import Guard, public_card
 from numrec.faces.web.settings import WebSettings
+from numrec.faces.web.teach import add_teach
 from numrec.version import __version__
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ def create_app(recognizer: Recognizer, settings: WebSettings | None = None) -> F
     app.state.gate = Gate(limits.max_concurrent, limits.max_queue)
     _add_pages(app)
     _add_api(app, recognizer, limits, app.state.gate)
+    add_teach(app, recognizer, limits, app.state.gate)
     return app
 
 

@@ -9,6 +9,10 @@ Deployment (README: Deployment): options, else the NUMREC_MODEL, NUMREC_HOST and
 environment settings; `--root-path` for a reverse proxy that serves the page under a prefix (the page
 uses relative URLs, so it works under any); uvicorn's log at `--log-level`, without colours under
 NO_COLOR, with one line per request only when `--access-log` asks for it.
+
+Teaching (docs/TEACH.md: The page): `--examples DIR` keeps the page's corrections there and reads with
+them, in one process only; where others reach the server (a --host beyond loopback, an --allowed-host)
+it is refused in one line unless `--allow-remote-teaching` says so.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import gc
 import os
 import socket
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +37,7 @@ from numrec.faces.web.settings import (
     ENV_PORT,
     FD_RESERVE,
     KEEP_ALIVE_SECONDS,
+    LOOPBACK_HOSTS,
     Deployment,
     ServeError,
     WebSettings,
@@ -39,6 +45,7 @@ from numrec.faces.web.settings import (
 
 if TYPE_CHECKING:
     from numrec.faces.web.protocol import ServeConfig
+    from numrec.read.recognizer import Recognizer
 
 # What uvicorn says when the server stopped before it had started (it has logged why).
 NOT_STARTED = "the server stopped while starting (see the log above)"
@@ -61,6 +68,8 @@ def deployment_from(args: argparse.Namespace, environ: Mapping[str, str] = os.en
         log_level=args.log_level,
         access_log=args.access_log,
         colors=False if environ.get("NO_COLOR") else None,  # https://no-color.org: set and not empty
+        examples=args.examples,
+        remote_teaching=args.allow_remote_teaching,
     )
 
 
@@ -161,19 +170,66 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
+def check_teaching(where: Deployment, extra_hosts: Sequence[str]) -> None:
+    """ServeError (one line) for --examples where others reach the server unasked, or with several workers."""
+    from numrec.faces.web.security import host_key, is_loopback
+
+    if where.examples is None:
+        return
+    if where.workers > 1:
+        raise ServeError("--examples needs one server process: with --workers each would learn only its own share")
+    others = [name for name in extra_hosts if host_key(name) not in LOOPBACK_HOSTS]
+    reach = f"--host {where.host}" if not is_loopback(where.host) else None
+    reach = reach or (f"--allowed-host {others[0]}" if others else None)
+    if reach and not where.remote_teaching:
+        raise ServeError(
+            f"--examples with {reach} lets anyone who reaches this server write examples into {where.examples}; "
+            "add --allow-remote-teaching if that is meant"
+        )
+
+
+def teaching_line(recognizer: Recognizer, where: Deployment) -> str | None:
+    """What `numrec serve` says about teaching when it is on."""
+    taught = recognizer.taught
+    if taught is None:
+        return None
+    count, store = len(taught.neighbours), taught.examples
+    anyone = "; from anyone who reaches it (--allow-remote-teaching)" if where.remote_teaching else ""
+    return (
+        f"numrec serve: learning from the page: {count:,} examples in {store.folder} (at most {store.limit:,}){anyone}"
+    )
+
+
+def load_recognizer(where: Deployment) -> Recognizer:
+    """The server's recognizer, with its examples if teaching is on: a file skipped is a warning line on stderr."""
+    from numrec.read.example_files import ExampleWarning
+    from numrec.read.recognizer import Recognizer
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ExampleWarning)
+        recognizer = Recognizer(where.model, examples=where.examples)
+    for warning in caught:  # as `numrec examples` words them (faces.commands.examples.warnings_on_stderr)
+        if issubclass(warning.category, ExampleWarning):
+            print(f"numrec serve: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return recognizer
+
+
 def main(args: argparse.Namespace) -> int:
     where = deployment_from(args)  # a bad NUMREC_PORT fails here, before anything loads
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from numrec.faces.web.app import create_app
-    from numrec.read.recognizer import Recognizer
 
+    check_teaching(where, args.allowed_host or ())
     settings = settings_from(args, where.host)
-    recognizer = Recognizer(where.model)  # a bad model fails here, before binding
+    recognizer = load_recognizer(where)  # a bad model fails here, before binding
     raise_open_file_limit(settings)
-    if warning := exposure_warning(where.host):
-        print(warning, file=sys.stderr)
+    for line in (exposure_warning(where.host), teaching_line(recognizer, where)):
+        if line:
+            print(line, file=sys.stderr)
     sock = bind(where.host, where.port)
     proxied = f"; behind the proxy under {where.root_path}/" if where.root_path else ""
     print(f"numrec serve: {url(where.host, where.port)} (API docs at /docs{proxied})", file=sys.stderr)

@@ -49,6 +49,23 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+class TaughtOut(BaseModel):
+    label: int = Field(ge=0, lt=NUM_CLASSES, description="the digit it was: what the example teaches")
+    was: int = Field(ge=0, lt=NUM_CLASSES, description="the digit the reading made of it before")
+    index: int = Field(ge=0, description="which digit of the reading was taught, 0 the leftmost")
+    box: list[int] = Field(min_length=4, max_length=4, description="x, y, width, height in input pixels")
+    id: str = Field(
+        description="the example's id: `numrec examples list` shows it, `numrec examples forget ID` removes it"
+    )
+    examples: int = Field(ge=0, description="the examples this server reads with now, this one included")
+
+
+class TeachingOut(BaseModel):
+    teaching: bool = Field(description="whether this server learns from corrections (numrec serve --examples DIR)")
+    examples: int | None = Field(description="the examples it reads with now; null when teaching is off")
+    limit: int | None = Field(description="the most examples it keeps; null when teaching is off")
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
     for code, text in {
@@ -59,6 +76,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         422: "strokes or query parameters out of range",
         503: "too many recognitions waiting: try again after Retry-After seconds",
     }.items()
+}
+
+TEACH_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    400: {
+        "model": ErrorOut,
+        "description": "body is not a readable image or JSON document; label not 0-9; index not a digit of the reading",
+    },
+    413: {"model": ErrorOut, "description": "body over the size limit, or strokes too long to keep as an example"},
+    403: {"model": ErrorOut, "description": "teaching is off on this server (numrec serve --examples DIR turns it on)"},
+    507: {"model": ErrorOut, "description": "the server keeps its most examples already, or cannot write them"},
 }
 
 DEFAULT_BRUSH = f"1/{round(1 / DEFAULT_LINE_WIDTH_SHARE)}"
@@ -119,6 +147,30 @@ STROKES_REQUEST = {
         "content": {"application/json": {"schema": STROKES_SCHEMA, "examples": STROKES_EXAMPLES}},
     }
 }
+
+TEACH_PARAMETERS = [
+    {
+        "name": "label",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": NUM_CLASSES - 1},
+        "description": "the digit it was",
+    },
+    {
+        "name": "index",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 0, "default": 0},
+        "description": "which digit of the reading it was, 0 the leftmost (a number is taught digit by digit)",
+    },
+]
+# An image to teach from is sent as image/*, never as a form: a page on another site may post a form
+# to this server unasked, but not an image/* or JSON body (that needs a CORS preflight, never granted).
+TEACH_IMAGE_REQUEST = {
+    "requestBody": {"required": True, "content": {t: _image_body(t) for t in IMAGE_TYPES}},
+    "parameters": TEACH_PARAMETERS,
+}
+TEACH_STROKES_REQUEST = {**STROKES_REQUEST, "parameters": TEACH_PARAMETERS}
 
 MULTI = Query(True, description="read a number (several digits); false: all ink is one digit")
 PREVIEW = Query(False, description=f"add each digit's {IMAGE_SIZE}x{IMAGE_SIZE} model input as 'image'")

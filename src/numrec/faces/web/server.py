@@ -2,9 +2,9 @@
 
 The parts: app.py (create_app and the routes), bodies.py (reading requests),
 schema.py (the OpenAPI document), errors.py (4xx JSON), gate.py (the bounded
-queue in front of the recognizer), security.py (Host allow-list, security
-headers, HEAD), protocol.py (connection deadlines and cap), settings.py (every
-limit), run.py (`numrec serve` itself).
+queue in front of the recognizer), teach.py (learning from corrections),
+security.py (Host allow-list, security headers, HEAD), protocol.py (connection
+deadlines and cap), settings.py (every limit), run.py (`numrec serve` itself).
 """
 
 from __future__ import annotations

@@ -71,7 +71,11 @@ class Deployment:
     log_level: str = "info"
     access_log: bool = False  # one line per request: off unless asked for (it logs client addresses)
     colors: bool | None = None  # None: uvicorn colours its log on a terminal; False under NO_COLOR
+    # The folder the page's corrections are kept in and read with (--examples); None: no teaching.
+    examples: str | None = None
+    # Teaching from beyond this machine (--allow-remote-teaching): off, --examples is refused there.
+    remote_teaching: bool = False
 
 
 class ServeError(Exception):
-    """`numrec serve` cannot start: the port is taken, or the open-file limit is too low."""
+    """`numrec serve` cannot start: the port is taken, the open-file limit is too low, teaching is refused."""

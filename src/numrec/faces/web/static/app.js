@@ -3,6 +3,7 @@
 // sends the strokes exactly as drawn, or the image file as chosen.
 import * as drawing from "./pad.js";
 import { pad } from "./pad.js";
+import * as teaching from "./teach.js";
 
 const LIVE_MS = 150;     // at most one live request per this many ms while drawing
 const COPIED_MS = 1500;  // how long the Copy button says "Copied"
@@ -31,14 +32,14 @@ function liveSoon() {
 // Read what the pad holds now. A blank pad is never sent: there is nothing to read.
 function read(final) {
   if (final) { clearTimeout(state.timer); state.timer = 0; }
-  const query = `?preview=1&multi=${pad.mode === "number" ? 1 : 0}`;
+  const multi = pad.mode === "number" ? 1 : 0;
   const { file } = pad.doc;
   if (file) {
-    send(`api/predict${query}`, file.type || "application/octet-stream", file, final, "image");
+    send({ path: "api/predict", multi, type: file.type || "application/octet-stream", body: file }, final, "image");
   } else if (pad.doc.strokes.length) {
     const [width, height] = drawing.size();
     const body = JSON.stringify({ width, height, line_width: pad.lineWidth, strokes: drawing.strokes() });
-    send(`api/predict/strokes${query}`, "application/json", body, final, "strokes");
+    send({ path: "api/predict/strokes", multi, type: "application/json", body }, final, "strokes");
   } else {
     showEmpty();
   }
@@ -51,16 +52,18 @@ function reread() {
   read(true);
 }
 
-async function send(url, type, body, final, kind) {
+// request: {path, multi, type, body}, kept with the answer so that a correction sends the same drawing.
+async function send(request, final, kind) {
   const seq = ++state.sent;
   state.waiting += 1;
   document.body.classList.add("busy");
   try {
-    const res = await fetch(url, { method: "POST", headers: { "Content-Type": type }, body });
+    const url = `${request.path}?preview=1&multi=${request.multi}`;
+    const res = await fetch(url, { method: "POST", headers: { "Content-Type": request.type }, body: request.body });
     const data = await res.json().catch(() => ({}));  // a proxy's error page is not JSON
     if (seq < state.shown) return;  // a newer answer (or a change) came first
     state.shown = seq;
-    if (res.ok) show(data, final, kind); else showError(data.detail || `error ${res.status}`);
+    if (res.ok) show(data, final, kind, request); else showError(data.detail || `error ${res.status}`);
   } catch (err) {
     if (seq >= state.shown) showError(`The server did not answer (${err.message}).`);
   } finally {
@@ -90,7 +93,7 @@ function inWords(p) {
   return words;
 }
 
-function show(data, final, kind) {
+function show(data, final, kind, request) {
   drawing.setBoxes(data.digits.map((d) => d.box));
   headline.className = `headline ${data.status}`;
   state.number = data.status === "ok" || data.status === "unsure" ? data.number : null;  // never a refusal's
@@ -114,6 +117,7 @@ function show(data, final, kind) {
   }
   digitsView.replaceChildren(...data.digits.map((d) => digitCard(d, data.status === "not_digit")));
   updateTools();
+  if (final) teaching.offer(data, request); else teaching.withdraw();
   if (final) announce.textContent = spoken || `${headline.textContent}. ${detail.textContent}`;
 }
 
@@ -185,6 +189,7 @@ function showEmpty() {
   digitsView.replaceChildren();
   state.number = null;
   updateTools();
+  teaching.withdraw();
 }
 
 // An error replaces the whole answer: no card of an earlier one stays under it.
@@ -196,6 +201,7 @@ function showError(message) {
   digitsView.replaceChildren();
   state.number = null;
   updateTools();
+  teaching.withdraw();
   announce.textContent = message;
 }
 
@@ -222,6 +228,7 @@ function readFile(input) {
   if (!file) return;
   drawing.load(file);
   state.shown = ++state.sent;
+  teaching.withdraw();
   digitsView.replaceChildren();
   headline.className = "headline empty";
   headline.textContent = "…";
@@ -246,6 +253,7 @@ async function copy() {
 }
 
 function onKey(ev) {
+  if (teaching.onKey(ev)) return;  // a digit key while "Correct it" is open
   const mod = ev.ctrlKey || ev.metaKey;  // Cmd on macOS
   const key = (ev.key || "").toLowerCase();  // autofill sends keydowns without a key
   const onPad = ev.target === $("pad");
@@ -279,7 +287,7 @@ async function loadCard() {
   }
 }
 
-drawing.listen({ live: () => { updateTools(); liveSoon(); }, done: () => read(true) });
+drawing.listen({ live: () => { updateTools(); teaching.withdraw(); liveSoon(); }, done: () => read(true) });
 $("undo").addEventListener("click", undo);
 $("redo").addEventListener("click", redo);
 $("clear").addEventListener("click", clearAll);
@@ -300,3 +308,4 @@ $("pen-width").textContent = $("pen").value;
 drawing.setupCanvas();
 showEmpty();
 loadCard();
+teaching.setup();
