@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from numrec.geometry import NOT_DIGIT, NUM_CLASSES
-from numrec.read.model import OnnxModel
+from numrec.read.model import FEATURES_OUTPUT, OnnxModel
 from numrec.read.recognizer import Recognizer
 from numrec.train import committee
 from support.drawn_data import mnist_test
@@ -49,3 +50,24 @@ def test_a_committee_of_digits_only_members_has_ten_outputs_their_mean(tmp_path:
     want = (OnnxModel(one).class_probabilities(images) + OnnxModel(two).class_probabilities(images)) / 2
     assert np.allclose(got, want, atol=1e-5)
     assert np.all(got[:, NOT_DIGIT] == 0)  # ten outputs: NOT_DIGIT is never said
+
+
+# torch.onnx warns that the TorchScript exporter (the one onnx_export.export_onnx asks for) is legacy.
+@pytest.mark.filterwarnings("ignore:You are using the legacy TorchScript-based ONNX export:DeprecationWarning")
+def test_a_members_features_output_is_the_committees_so_examples_are_compared_in_it(tmp_path: Path) -> None:
+    import torch
+
+    from numrec.train.network import DigitCNN, ModelConfig
+    from numrec.train.onnx_export import export_onnx
+
+    network = DigitCNN(ModelConfig(widths=(4, 8), convs_per_stage=(1, 1), outputs=11)).eval()
+    probe = torch.rand(5, 1, 28, 28)
+    (tmp_path / "n.onnx").write_bytes(export_onnx(network, probe)[0])
+    out = tmp_path / "c.onnx"
+    out.write_bytes(
+        committee.build([(digits_model(tmp_path / "d.onnx"), 1.0), (tmp_path / "n.onnx", 1.0)]).SerializeToString()
+    )
+    model = OnnxModel(out)
+    assert model.features_output == FEATURES_OUTPUT
+    with torch.no_grad():
+        np.testing.assert_allclose(model.features(probe.numpy()), network.embed(probe).numpy(), atol=1e-4)

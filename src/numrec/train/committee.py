@@ -5,6 +5,7 @@ the members that have that output; the ten digits are the mean of each member's 
 given that the ink is a digit (a member with NOT_DIGIT has its ten renormalised), times 1 - NOT_DIGIT.
 The file's output is the log of those eleven probabilities, so softmax at temperature 1 gives them back.
 A committee of 10-output members alone (`numrec train --seeds` with the fast recipe) has ten: their mean.
+A member's second output, "features" (onnx_export.py), is the committee's too: the last member's that has one.
 
 A committee of a 10-output model (the digits it reads best) and an 11-output one (which also knows
 what is not a digit) keeps both: docs/BENCHMARKS.md has the figures that chose the shipped one.
@@ -25,7 +26,7 @@ from onnx import TensorProto, compose, helper
 from numrec import fileio, metrics, mnist
 from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
 from numrec.read.card import ModelCard, card_path, load_card
-from numrec.read.model import OUTPUT_NAMES, batched_logits
+from numrec.read.model import FEATURES_OUTPUT, OUTPUT_NAMES, batched_logits
 
 INPUT, OUTPUT = "pixels", "logits"
 # Floor under a probability before its log (a log of 0 would be -inf, which loading refuses).
@@ -39,10 +40,14 @@ def _member(path: Path, index: int) -> tuple[onnx.GraphProto, str, int]:
     own_input, output = graph.input[0].name, graph.output[0]
     for node in graph.node:
         node.input[:] = [INPUT if name == own_input else name for name in node.input]
-    width = output.type.tensor_type.shape.dim[1].dim_value
+    width = _width(output)
     if width not in (NUM_CLASSES, MAX_OUTPUTS):
         raise ValueError(f"{path}: a member must have 10 or 11 outputs, not {width}")
     return graph, output.name, width
+
+
+def _width(output: onnx.ValueInfoProto) -> int:
+    return int(output.type.tensor_type.shape.dim[1].dim_value)
 
 
 def _const(name: str, value: float) -> onnx.NodeProto:
@@ -76,9 +81,10 @@ def build(members: Sequence[tuple[Path, float]]) -> onnx.ModelProto:
     """The committee of these (model file, temperature) members, as one checked ONNX model."""
     nodes: list[onnx.NodeProto] = []
     inits: list[onnx.TensorProto] = []
-    digits, refusals = [], []
+    digits, refusals, features = [], [], []
     for i, (path, temperature) in enumerate(members):
         graph, out, width = _member(path, i)
+        features += [o for o in graph.output if o.name == f"m{i}_{FEATURES_OUTPUT}"]
         nodes += graph.node
         inits += graph.initializer
         p = f"c{i}_"
@@ -103,8 +109,15 @@ def build(members: Sequence[tuple[Path, float]]) -> onnx.ModelProto:
         refusals.append(p + "nd")
     nodes += _combine(digits, refusals)
     x = helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["N", 1, 28, 28])
-    y = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", MAX_OUTPUTS if refusals else NUM_CLASSES])
-    graph = helper.make_graph(nodes, "numrec_committee", [x], [y], initializer=inits)
+    outputs = [
+        helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["N", MAX_OUTPUTS if refusals else NUM_CLASSES])
+    ]
+    if features:  # the last member's that has them: what a person's examples are compared in (read/taught.py)
+        nodes.append(helper.make_node("Identity", [features[-1].name], [FEATURES_OUTPUT]))
+        outputs.append(
+            helper.make_tensor_value_info(FEATURES_OUTPUT, TensorProto.FLOAT, ["N", _width(features[-1]) or "F"])
+        )
+    graph = helper.make_graph(nodes, "numrec_committee", [x], outputs, initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = onnx.load(str(members[0][0])).ir_version
     onnx.checker.check_model(model)
