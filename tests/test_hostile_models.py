@@ -108,6 +108,30 @@ def test_serve_with_a_bad_model_fails_before_binding(tmp_path: Path) -> None:
     assert "not a loadable ONNX model" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_model_failing_on_one_drawing_is_a_json_500_naming_no_file_and_the_server_goes_on(tmp_path: Path) -> None:
+    import httpx
+
+    from support.models import linear_onnx
+    from support.servers import numrec_serve
+
+    # Huge weights left of the middle: the load probes (a blank, a bar in the middle) stay finite, a bar across
+    # the box overflows to infinity there, mid-request.
+    weights = np.zeros((28 * 28, 10))
+    weights[14 * 28 + 6 : 14 * 28 + 8] = 3e38
+    model = linear_onnx(tmp_path / "overflows.onnx", weights)
+    bar = {"width": 280, "height": 280, "line_width": 16, "strokes": [[[40, 140], [240, 140]]]}
+    dot = {"width": 280, "height": 280, "line_width": 16, "strokes": [[[140, 60], [140, 220]]]}
+    log = tmp_path / "serve.log"
+    with numrec_serve(model_options=["--model", str(model)], log=log) as server:
+        failed = httpx.post(f"{server.url}/api/predict/strokes", json=bar, timeout=30)
+        after = httpx.post(f"{server.url}/api/predict/strokes", json=dot, timeout=30)
+    assert failed.status_code == 500 and failed.headers["content-type"] == "application/json"
+    detail = failed.json()["detail"]
+    assert "no usable answer" in detail and "overflows" not in detail and str(tmp_path) not in detail
+    assert after.status_code == 200  # the next drawing is read as before
+    assert "NaN or infinite" in log.read_text()  # what went wrong is in the server's log, for its operator
+
+
 # --- checkpoints that would run code -----------------------------------------------------
 
 EVIL_PICKLE = """

@@ -46,6 +46,7 @@ TRAIN_TESTS = {
         "test_foreign_onnx_model_of_the_right_shape_is_accepted",
         "test_checkpoint_that_would_unpickle_code_is_refused_and_runs_nothing",
         "test_resume_from_an_unsafe_checkpoint_is_a_clear_cli_error",
+        "test_a_model_failing_on_one_drawing_is_a_json_500_naming_no_file_and_the_server_goes_on",
     },
     "test_model_outputs.py": {
         "test_a_card_whose_outputs_are_not_the_models_is_refused",

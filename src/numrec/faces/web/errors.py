@@ -1,13 +1,22 @@
-"""Bad requests as 4xx JSON: every refusal, whoever raises it, is `{"detail": "..."}`."""
+"""Bad requests as 4xx JSON: every refusal, whoever raises it, is `{"detail": "..."}`.
+
+A model that fails on one input (a foreign model whose logits overflow there) is the server's fault, not the
+client's: 500 with the same JSON shape, words that name no file, and the model's own error in the log."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from numrec.read.model import ModelError
+
+log = logging.getLogger("uvicorn.error")  # where uvicorn logs, at --log-level
+MODEL_FAILED = "the model gave no usable answer for this drawing (the server's log says why)"
 
 
 class ApiError(Exception):
@@ -38,6 +47,11 @@ def add_error_handlers(app: FastAPI) -> None:
         parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return error_response(422, "; ".join(parts))
 
+    async def model_error(request: Request, exc: Exception) -> Response:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return error_response(500, MODEL_FAILED)
+
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(ModelError, model_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid_query)
