@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from PIL import Image
 
 from numrec.faces.cli import build_parser
-from numrec.faces.web.run import deployment_from
+from numrec.faces.web.run import deployment_from, limit_malloc_arenas
 from numrec.faces.web.server import STATIC, WebSettings
 from numrec.read.images import MAX_PIXELS
 from support.http import get, post, send
@@ -227,3 +228,9 @@ def test_slow_clients_holding_connections_do_not_lock_others_out(server: Server)
     finally:
         for s in slow:
             s.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_server_keeps_few_malloc_heaps_unless_the_environment_chose() -> None:
+    assert limit_malloc_arenas({}) is True  # glibc took M_ARENA_MAX
+    assert limit_malloc_arenas({"MALLOC_ARENA_MAX": "8"}) is False  # the operator's choice stands

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import functools
 import gc
 import os
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
     from numrec.faces.web.protocol import ServeConfig
     from numrec.read.recognizer import Recognizer
 
+# glibc's mallopt parameter, and how many heaps a server keeps: measured with bench/adversarial.py, docs/RELIABILITY.md.
+M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
 # What uvicorn says when the server stopped before it had started (it has logged why).
 NOT_STARTED = "the server stopped while starting (see the log above)"
 
@@ -216,8 +220,22 @@ def load_recognizer(where: Deployment) -> Recognizer:
     return recognizer
 
 
+def limit_malloc_arenas(environ: Mapping[str, str] = os.environ) -> bool:
+    """At most MALLOC_ARENAS glibc heaps for the worker threads (glibc's default: 8 a core), unless the
+    environment chose (MALLOC_ARENA_MAX): memory freed in one thread's heap is kept for that heap, so many
+    heaps keep many peaks. True if set; elsewhere than glibc there is nothing to set."""
+    if "MALLOC_ARENA_MAX" in environ or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS))
+    except (OSError, AttributeError):  # musl and others: no mallopt
+        return False
+
+
 def main(args: argparse.Namespace) -> int:
     where = deployment_from(args)  # a bad NUMREC_PORT fails here, before anything loads
+    limit_malloc_arenas()  # before the first worker thread makes a heap of its own
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
