@@ -215,10 +215,16 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="choose the blend on validation writers 19-20 first")
     parser.add_argument("--pixels", action="store_true", help="the pixel fallback even for a model with features")
     parser.add_argument("--write", action="store_true", help="put the table into docs/BENCHMARKS.md")
+    parser.add_argument(
+        "--blend", metavar="D,W,K", help="report with this blend (distance, weight, k) instead of the default's"
+    )
     args = parser.parse_args()
     PIXELS_ONLY[0] = args.pixels
     model = load_model(args.model)
     blend = FEATURE_BLEND if model.features_output else PIXEL_BLEND
+    if args.blend:
+        distance, weight, k = args.blend.split(",")
+        blend = Blend(distance=float(distance), weight=float(weight), k=int(k))
     if args.sweep:
         blend = sweep(model, blend)
     lines = report(args.model, blend)
