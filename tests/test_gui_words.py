@@ -25,6 +25,11 @@ def test_readings_are_put_in_plain_words_naming_digits_by_place_not_by_a_number(
     unsure = describe(Prediction("unsure", "38", (SURE, SHAKY)))
     assert unsure.headline == "38?" and unsure.title == "numrec: 38? unsure"
     assert unsure.detail.startswith("Not sure about the second digit (most likely 8, 41%).")
+    # Short of a number's 99.9% bar, yet 99.4% likely: not "not sure (99.4%)", which reads as a contradiction.
+    sure_first = DigitResult(3, 0.9999, PROBS, (0, 0, 10, 10), IMAGE)
+    almost = describe(Prediction("unsure", "31", (sure_first, DigitResult(1, 0.994, PROBS, (20, 0, 10, 10), IMAGE))))
+    assert almost.headline == "31?"
+    assert almost.detail == "Probably right, but not sure enough about the second digit (1 at 99.4%): check it."
     shaky_first = DigitResult(2, 0.993, PROBS, (0, 0, 10, 10), IMAGE)
     sure_second = DigitResult(5, 0.9999, PROBS, (20, 0, 10, 10), IMAGE)
     ok = describe(Prediction("ok", "25", (shaky_first, sure_second)))

@@ -32,6 +32,17 @@ def percent(confidence: float) -> str:
     return _half_up(100 * confidence, 1 if confidence >= FINE else 0) + "%"
 
 
+# An unsure reading whose least sure digit is still at least this likely: a number's digits must each be
+# 99.9% sure to be `ok` (the card's number_threshold), so "not sure (most likely 1, 99.4%)" would read as a
+# contradiction; such a reading is worded "probably right, but check it" instead. static/app.js says the same.
+ALMOST = 0.99
+
+
+def almost_words(digit: int, sure: str, about: str = "") -> str:
+    """An unsure reading at ALMOST or above: `about` names the digit of a number (" about the second digit")."""
+    return f"Probably right, but not sure enough{about} ({digit} at {sure}): check it."
+
+
 # A reading whose ink is, at least in part, not a digit (status "not_digit"): the short form (the command
 # line's line, the window's title) and the sentence, for one piece of ink or several. static/app.js says the same.
 NOT_DIGIT = "not a digit"

@@ -130,10 +130,13 @@ function describe(data) {
     return sure.startsWith("over") ? `${count} digits, each ${sure} sure.` : `${count} digits; the least sure is ${sure}.`;
   }
   const d = data.digits.reduce((a, b) => (b.confidence < a.confidence ? b : a));
+  // wording.py's ALMOST: a number's digits must each be 99.9% sure, so "could be 1 (99.4%)" would puzzle.
+  if (d.confidence >= 0.99) return `Probably right, but not sure enough (${d.digit} at ${pct(d.confidence)}): check it.`;
   const ranked = d.probabilities.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]);
   const alt = `${ranked[0][1]} (${pct(ranked[0][0])}) or ${ranked[1][1]} (${pct(ranked[1][0])})`;
   return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}. Try drawing it more clearly.`;
 }
+window.numrecDescribe = describe; // for the page's own tests
 
 // In a not_digit reading no card claims a digit: it says what its ink is most like, and how likely not a digit.
 function digitCard(d, refused) {
