@@ -4,7 +4,7 @@ renders, stroke points and model rows, and quickly, through the real recognizer 
 Work is counted where it is done (the renderers and the model calls of the real code path), so the bounds
 do not depend on the machine; the wall-clock bounds are generous (the attack took 126 s of CPU before).
 The lattice search (lattice.py) reads a drawing in MAX_PARTS sub-problems at most, renders one image a
-sub-problem and at most LATTICE_BUDGET more a drawing (96; the split search it replaced had 64, but scored
+sub-problem and at most LATTICE_BUDGET more a drawing (84; the split search it replaced had 64, but scored
 only a few cuts where the lattice scores every run of atoms: a tight number of 2-6 pen digits spends up to
 40, one of 10 digits 67), drawing at most LATTICE_POINTS stroke points for them, from strokes thinned to
 MAX_DRAWING_POINTS; the reads stay well inside the same wall-clock bounds (each about 0.1 s here)."""

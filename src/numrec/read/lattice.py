@@ -50,16 +50,18 @@ MAX_RUN = 4
 # Atoms in one sub-problem; a larger group is cut in two where its sides overlap least, and again. Its
 # segments (at most 2 * (MAX_RUN * MAX_ATOMS - 6) = 84 in two orders) always fit in a fresh budget.
 MAX_ATOMS = 12
-# Images the search may render and score in one drawing beyond one a sub-problem. Tight numbers of 2-6
-# held-out pen digits spend 40 at most (strokes; pixels 29), of 10 training writers' digits 67 (pixels 41).
-LATTICE_BUDGET = 96
+# Images the search may render and score in one drawing beyond one a sub-problem: no fewer than a full
+# sub-problem's 84 (above). Tight numbers of 2-6 held-out pen digits spend 40 at most (strokes; pixels 29), of 10
+# training writers' digits 67 (pixels 41). Was 96: 84 and MAX_PARTS 16 cut the costliest legal drawing (166
+# groups of zig-zags, docs/RELIABILITY.md) from 127 images to 91, and no number of the test sets reads otherwise.
+LATTICE_BUDGET = 84
 # Stroke points those images may draw in all (each costs Pillow a round cap and a joint, about 3-5 us). Tight
 # numbers of 2-6 held-out pen digits draw 2,722 at most, 18 digits 5,548; sampled a point every pixel, 12,910.
 LATTICE_POINTS = 16_000
 # Sub-problems a drawing is read in at most, the last holding all that is left, read whole: more digits than a
 # number written by hand has (numbers of 18 pen digits have 11 sub-problems, spaced ones a digit each), few
-# enough that 500 strokes far apart are not 500 images and model rows.
-MAX_PARTS = 32
+# enough that 500 strokes far apart are not 500 images and model rows (32 before: see LATTICE_BUDGET).
+MAX_PARTS = 16
 
 
 @dataclass(frozen=True)
