@@ -28,6 +28,7 @@ TRAIN_MODULES = frozenset(
         "test_average.py",
         "test_checkpoint_checks.py",
         "test_committee.py",
+        "test_distributed.py",
         "test_interrupted.py",
         "test_precision.py",
         "test_train.py",
