@@ -33,10 +33,8 @@ PREVIEW_INK = """() => {
 
 @pytest.fixture()
 def page(browser: Browser, server: tuple[str, int]) -> Iterator[Page]:
-    pg: Page = web_page.open_page(browser, server[0])
-    yield pg
-    assert pg.problems == []  # no console errors, no uncaught exceptions
-    pg.context.close()
+    with web_page.checked_page(browser, server[0]) as pg:
+        yield pg
 
 
 def test_a_drawn_seven_is_shown_with_confidence_bars_and_preview(page: Page) -> None:

@@ -42,10 +42,8 @@ def examples(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture()
 def page(browser: Browser, examples: tuple[str, Path]) -> Iterator[Page]:
-    pg: Page = web_page.open_page(browser, examples[0])
-    yield pg
-    assert pg.problems == []  # no console errors, no uncaught exceptions
-    pg.context.close()
+    with web_page.checked_page(browser, examples[0]) as pg:
+        yield pg
 
 
 def test_a_server_that_does_not_learn_offers_no_correction(browser: Browser) -> None:

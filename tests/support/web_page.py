@@ -11,6 +11,7 @@ The fixtures are plain generators here; a test module makes them fixtures with
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import os
@@ -86,6 +87,15 @@ def open_page(browser: Any, url: str, **context: Any) -> Any:
     pg.on("request", lambda r: pg.asked.append(r) if "/api/predict" in r.url else None)
     pg.goto(url)
     return pg
+
+
+@contextlib.contextmanager
+def checked_page(browser: Any, url: str, **context: Any) -> Iterator[Any]:
+    """open_page for a test's length; afterwards it must have logged no console error or uncaught exception."""
+    pg = open_page(browser, url, **context)
+    yield pg
+    assert pg.problems == []  # no console errors, no uncaught exceptions
+    pg.context.close()
 
 
 def sent_strokes(page: Any) -> dict[str, Any]:
