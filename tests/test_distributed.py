@@ -109,7 +109,7 @@ def test_a_checkpoint_of_two_processes_is_not_resumed_by_one(uninterrupted: tupl
     args = ["train", "--out", str(out), "--resume", *QUICK]
     proc = subprocess.run([sys.executable, "-m", "numrec", *args], capture_output=True, text=True, env=env)
     assert proc.returncode == 2
-    assert "was written by 2 process(es); resume it with as many, not 1" in proc.stderr
+    assert "the checkpoint was written by 2 process(es): resume it with as many, not 1" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -38,13 +38,18 @@ def processes(saved: Mapping[str, Any]) -> int:
     return 1 + len(saved.get("ranks", ()))
 
 
+def check_processes(saved: Mapping[str, Any], world: World) -> None:
+    """WorldError unless `world` has as many processes as wrote the checkpoint: each one's shard and
+    generators are its own, so another number cannot continue it bit for bit."""
+    if processes(saved) != world.size:
+        raise WorldError(
+            f"the checkpoint was written by {processes(saved)} process(es): resume it with as many, not {world.size}"
+        )
+
+
 def resume(run: Run, saved: Mapping[str, Any]) -> TrainState:
     """Load a checkpoint into `run`; the state to continue from, with its own history list."""
-    if processes(saved) != run.world.size:  # each process's shard and generator are its own
-        raise WorldError(
-            f"the checkpoint was written by {processes(saved)} process(es): "
-            f"resume it with as many, not {run.world.size}"
-        )
+    check_processes(saved, run.world)
     run.model.load_state_dict(saved["model"])
     if run.average.model is not run.model:  # without an average, the two are one module
         run.average.model.load_state_dict(saved["average"])

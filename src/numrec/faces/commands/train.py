@@ -22,7 +22,7 @@ from numrec.train.loop import Split, TrainConfig, add_images, config_dict, fit, 
 from numrec.train.network import DigitCNN, ModelConfig
 from numrec.train.precision import DeviceError, resolve
 from numrec.train.recipes import RECIPES
-from numrec.train.run_state import processes
+from numrec.train.run_state import check_processes
 
 # What a resumed run's settings lack when it began before the setting existed: it trained without
 # negatives, in float32, on the CPU.
@@ -155,12 +155,11 @@ def prepare(args: argparse.Namespace, world: World) -> tuple[dict[str, Any] | No
         if not world.main:
             quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
         saved, cfg, model_cfg = settings(args, Path(args.out))
-        if saved and processes(saved) != world.size:
-            raise Refusal(
-                f"{Path(args.out) / 'last.pt'} was written by {processes(saved)} process(es); "
-                f"resume it with as many, not {world.size}",
-                2,
-            )
+        if saved:
+            try:  # refused here, before any process joins a group
+                check_processes(saved, world)
+            except WorldError as e:
+                raise Refusal(f"{Path(args.out) / 'last.pt'}: {e}", 2) from None
         if world.size > 1:
             per_process_batch(cfg.batch_size, world)
             print(f"process {world.rank} of {world.size}", file=sys.stderr)
