@@ -124,6 +124,10 @@ def parts(path: Path) -> tuple[Path, Path, Path]:
     return path.with_name(f"{stem}{SOURCE_SUFFIX}"), path.with_name(f"{stem}.json"), path
 
 
+# What an example was made from, kept beside its 28x28: the drawing's strokes or pixels (None: the 28x28 alone).
+ExampleSource = Strokes | Image.Image | np.ndarray | None
+
+
 class Examples:
     """The examples in one folder: keep, list, read, export and forget them."""
 
@@ -135,7 +139,7 @@ class Examples:
         self,
         image: np.ndarray,
         label: int,
-        source: Strokes | Image.Image | np.ndarray | None = None,
+        source: ExampleSource = None,
         box: tuple[int, int, int, int] | None = None,
         now: datetime | None = None,
     ) -> Entry:

@@ -21,13 +21,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from numrec.read.example_files import Loaded
-from numrec.read.examples import Entry, Examples
+from numrec.read.examples import Entry, Examples, ExampleSource
 from numrec.read.model import OnnxModel, pixel_features
 from numrec.read.neighbours import FEATURE_BLEND, PIXEL_BLEND, Blend, Neighbours, unit_rows
-from numrec.read.strokes import Strokes
 
 
 class Taught:
@@ -59,7 +57,7 @@ class Taught:
         self,
         image: np.ndarray,
         label: int,
-        source: Strokes | Image.Image | np.ndarray | None = None,
+        source: ExampleSource = None,
         box: tuple[int, int, int, int] | None = None,
     ) -> Entry:
         """Keep `image` (a DigitResult's 28x28, what the model read) as an example of `label`, in effect at once."""
