@@ -198,6 +198,7 @@ def worst_file_inputs() -> dict[str, Sender]:
             Image.new("F", (w, h), 255), "TIFF", compression="tiff_adobe_deflate"
         ),
         "before: PNG 8 x 4,999,992 strip": lambda: encode(Image.new("1", (4_999_992, 8), 1)),
+        "before: JPEG 40 Mpx noise 4:4:4 baseline, 8 MB": lambda: worst.noise_jpeg((w, h), 8 << 20, subsampling=0),
     }
     out = {f"worst: {name}": image(cases[name]()) for name in chosen}
     out["worst: BMP 16 Mpx 1-bit"] = image(encode(Image.new("1", worst.at_limit("BMP"), 1), "BMP"))

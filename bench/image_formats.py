@@ -3,8 +3,9 @@
 Run: .venv/bin/python bench/image_formats.py [--only WORD]
 Each file is built here and read by a fresh child process (load_image, then as_pixels, the whole of
 numrec's reading), which reports the CPU seconds that took and its peak resident memory (VmHWM,
-the interpreter, numpy and Pillow included). The figures are copied by hand into the docstring of
-src/numrec/read/images.py. Files up to 8 MB are what `numrec serve` takes; larger ones only the CLI.
+the interpreter, numpy and Pillow included). The figures are copied by hand into docs/RELIABILITY.md
+("Each accepted format at its limits"), which src/numrec/read/images.py points to. Files up to 8 MB
+are what `numrec serve` takes; larger ones only the CLI.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from common import ROOT
 from numrec.read.image_headers import MAX_GIF_BLOCKS, MAX_PNG_CHUNKS, MAX_TIFF_STRIPS, MAX_TIFF_TAGS
 from numrec.read.images import (
     MAX_EXIF_BYTES,
+    MAX_JPEG_BASELINE_SAMPLES,
+    MAX_JPEG_CODED_BYTES,
     MAX_JPEG_SAMPLES,
     MAX_JPEG_SCAN_BYTES,
     MAX_JPEG_SCAN_SAMPLES,
@@ -158,14 +161,16 @@ def mpx(size: tuple[int, int]) -> str:
 
 
 def noise_jpeg(size: tuple[int, int], most_bytes: int, **options: object) -> bytes:
-    """A JPEG of noise just under `most_bytes` (a few qualities tried): about the most entropy data an upload holds."""
+    """A JPEG of noise at the highest quality that stays under `most_bytes`: about the most entropy data it may hold."""
     rng = np.random.default_rng(0)
     image = Image.fromarray(rng.integers(0, 256, (size[1], size[0]), dtype=np.uint8)).convert("RGB")
-    for quality in (60, 40, 25, 15, 8, 4, 2):
+    low, high, best = 1, 95, encode(image, "JPEG", quality=1, **options)
+    while low < high:  # bisect the quality: file size grows with it
+        quality = (low + high + 1) // 2
         data = encode(image, "JPEG", quality=quality, **options)
-        if len(data) <= most_bytes:
-            return data
-    return data
+        fits = len(data) <= most_bytes
+        low, high, best = (quality, high, data) if fits else (low, quality - 1, best)
+    return best
 
 
 def png_exif(entries: int, most: int) -> bytes:
@@ -183,12 +188,37 @@ def png_case(colour: int, depth: int, interlaced: bool = False) -> tuple[str, Ca
     return name, lambda: blank_png(*size, colour, depth, interlaced)
 
 
-def cases() -> dict[str, Callable[[], bytes]]:
-    def blank(mode: str, size: tuple[int, int], colour: int = 255) -> Image.Image:
-        return Image.new(mode, size, colour)
+def blank(mode: str, size: tuple[int, int], colour: int = 255) -> Image.Image:
+    return Image.new(mode, size, colour)
 
+
+def jpeg_cases() -> dict[str, Callable[[], bytes]]:
     j, progressive = (W, H), sized(MAX_JPEG_SAMPLES / 1.5)  # colour, 4:2:0
     cmyk, few = sized(MAX_JPEG_SAMPLES / 4), sized(MAX_JPEG_SAMPLES / 4 / 10)
+    j444, cmyk_baseline = sized(MAX_JPEG_BASELINE_SAMPLES / 3), sized(MAX_JPEG_BASELINE_SAMPLES / 4)
+    return {
+        f"JPEG {mpx(j)} RGB baseline q100": lambda: encode(blank("RGB", j), "JPEG", quality=100),
+        f"JPEG {mpx(j444)} RGB 4:4:4 baseline q100": lambda: encode(
+            blank("RGB", j444), "JPEG", quality=100, subsampling=0
+        ),
+        f"JPEG {mpx(cmyk_baseline)} CMYK baseline": lambda: encode(blank("CMYK", cmyk_baseline, 0), "JPEG"),
+        f"JPEG {mpx(j)} noise baseline, 6 MB": lambda: noise_jpeg(j, MAX_JPEG_CODED_BYTES),
+        f"JPEG {mpx(j444)} noise 4:4:4 baseline, 6 MB": lambda: noise_jpeg(j444, MAX_JPEG_CODED_BYTES, subsampling=0),
+        f"JPEG {mpx(j)} noise 4:4:4 baseline, 8 MB (refused)": lambda: noise_jpeg(j, 8 << 20, subsampling=0),
+        f"JPEG {mpx(progressive)} noise progressive, 1.5 MB": lambda: noise_jpeg(
+            progressive, MAX_JPEG_SCAN_BYTES, progressive=True
+        ),
+        f"JPEG {mpx(cmyk)} CMYK progressive, {SCANS} DC scans": lambda: progressive_jpeg_with_scans(
+            blank("CMYK", cmyk, 0), SCANS, True
+        ),
+        f"JPEG {mpx(few)} CMYK progressive, {MAX_JPEG_SCANS} DC scans": lambda: progressive_jpeg_with_scans(
+            blank("CMYK", few, 0), MAX_JPEG_SCANS, True
+        ),
+        f"JPEG {mpx(j)} CMYK progressive (refused)": lambda: encode(blank("CMYK", j, 0), "JPEG", progressive=True),
+    }
+
+
+def cases() -> dict[str, Callable[[], bytes]]:
     t1, t8, t24, t32 = (at_limit("TIFF", bits) for bits in (1, 8, 24, 32))
     b32 = at_limit("BMP", 32)
     exif = MAX_EXIF_BYTES - 6  # Pillow puts a 6-byte "Exif" header before a PNG's
@@ -200,19 +230,7 @@ def cases() -> dict[str, Callable[[], bytes]]:
         f"PNG eXIf of {tags:,} tags ({exif:,} bytes)": lambda: png_exif(tags, exif),
         "PNG eXIf of 65,535 tags on 4 MB (refused)": png_with_big_exif,
         f"APNG {mpx(at_limit('PNG', 1))}, 9,990 frames": lambda: apng(MAX_PNG_CHUNKS // 2 - 10),
-        f"JPEG {mpx(j)} RGB 4:4:4 baseline q100": lambda: encode(blank("RGB", j), "JPEG", quality=100, subsampling=0),
-        f"JPEG {mpx(j)} CMYK baseline": lambda: encode(blank("CMYK", j, 0), "JPEG"),
-        f"JPEG {mpx(j)} noise 4:4:4 baseline, 8 MB": lambda: noise_jpeg(j, 8 << 20, subsampling=0),
-        f"JPEG {mpx(progressive)} noise progressive, 2 MB": lambda: noise_jpeg(
-            progressive, MAX_JPEG_SCAN_BYTES, progressive=True
-        ),
-        f"JPEG {mpx(cmyk)} CMYK progressive, {SCANS} DC scans": lambda: progressive_jpeg_with_scans(
-            blank("CMYK", cmyk, 0), SCANS, True
-        ),
-        f"JPEG {mpx(few)} CMYK progressive, {MAX_JPEG_SCANS} DC scans": lambda: progressive_jpeg_with_scans(
-            blank("CMYK", few, 0), MAX_JPEG_SCANS, True
-        ),
-        f"JPEG {mpx(j)} CMYK progressive (refused)": lambda: encode(blank("CMYK", j, 0), "JPEG", progressive=True),
+        **jpeg_cases(),
         f"GIF {mpx(GIF)}": lambda: encode(blank("P", GIF), "GIF"),
         f"GIF {mpx(GIF)}, 500,000 frames": lambda: gif_animation(500_000),
         f"GIF {MAX_GIF_BLOCKS:,} blocks": lambda: gif_with_blocks(

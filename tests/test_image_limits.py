@@ -17,6 +17,7 @@ from numrec.read.image_headers import read_header
 from numrec.read.images import (
     FILE_SIZE,
     MAX_EXIF_BYTES,
+    MAX_JPEG_CODED_BYTES,
     MAX_JPEG_SCAN_BYTES,
     PIXEL_LIMITS,
     ImageError,
@@ -104,7 +105,11 @@ def test_a_progressive_cmyk_jpeg_past_its_coefficient_buffer_is_refused_from_its
     with pytest.raises(ImageError, match="progressive JPEG of 8000x5000 pixels: at most 6 megapixels of its kind"):
         load_image(with_frame(small, 0xC2, 8_000, 5_000))
     baseline = encode(Image.new("CMYK", (64, 64)), "JPEG")  # one scan: decoded reduced, a strip at a time
-    check_header(read_header(with_frame(baseline, 0xC0, 8_000, 5_000)))
+    check_header(read_header(with_frame(baseline, 0xC0, 5_000, 3_000)))  # 60 M samples: the most
+    with pytest.raises(ImageError, match="JPEG of 5000x3001 pixels: at most 15 megapixels of its kind"):
+        check_header(read_header(with_frame(baseline, 0xC0, 5_000, 3_001)))
+    colour = encode(Image.new("RGB", (64, 64)), "JPEG")  # 4:2:0, as cameras store it: 40 Mpx
+    check_header(read_header(with_frame(colour, 0xC0, 8_000, 5_000)))
 
 
 def test_a_progressive_jpeg_with_more_coded_data_than_its_cap_is_refused() -> None:
@@ -113,6 +118,18 @@ def test_a_progressive_jpeg_with_more_coded_data_than_its_cap_is_refused() -> No
     assert len(data) > MAX_JPEG_SCAN_BYTES
     with pytest.raises(ImageError, match=f"at most {MAX_JPEG_SCAN_BYTES // 1_000_000} MB of this kind are read"):
         load_image(data)
+
+
+def test_a_baseline_jpeg_with_more_coded_data_than_its_cap_is_refused_and_one_under_it_is_read() -> None:
+    # libjpeg decodes all of a file's coded data at any scale: 8 MB of it cost the server 260-290 ms.
+    noise = np.random.default_rng(0).integers(0, 256, (2_000, 3_000), dtype=np.uint8)
+    data = encode(Image.fromarray(noise), "JPEG", quality=100)
+    assert len(data) > MAX_JPEG_CODED_BYTES
+    with pytest.raises(ImageError, match=f"at most {MAX_JPEG_CODED_BYTES // 1_000_000} MB are read: save it smaller"):
+        load_image(data)
+    under = encode(Image.fromarray(noise), "JPEG", quality=90)
+    assert MAX_JPEG_CODED_BYTES / 2 < len(under) <= MAX_JPEG_CODED_BYTES
+    assert file_size(load_image(under)) == (3_000, 2_000)  # decoded at 1/2
 
 
 @pytest.mark.parametrize(("marker", "coding"), [(0xC3, "lossless"), (0xC9, "arithmetic"), (0xC5, "hierarchical")])

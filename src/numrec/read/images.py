@@ -10,7 +10,9 @@ targets (issue 12: under 250 ms of CPU, under 300 MB resident with the server's 
 
 - JPEG: 40 Mpx, decoded by libjpeg at 1/2, 1/4 or 1/8 scale (Pillow's draft) while its longest side
   stays at least DRAFT_SIDE, four times the 256 px the ink finder works at: a 40 Mpx photo decodes to
-  2.5 Mpx. Boxes are still given in the file's pixels (info[FILE_SIZE]). A JPEG of more than one scan
+  2.5 Mpx. Boxes are still given in the file's pixels (info[FILE_SIZE]). Its coded data is decoded whole
+  at any scale, so a one-scan JPEG holds at most 6 MB of it and 60 M samples (40 Mpx as cameras store
+  colour, 4:2:0; 20 Mpx of 4:4:4, 15 Mpx of CMYK). A JPEG of more than one scan
   (progressive) is decoded from a buffer of all its coefficients at full size: its samples, scans and
   coded bytes are capped (16 Mpx in colour, 6 Mpx of CMYK); lossless, arithmetic and hierarchical
   coding are refused by image_headers.
@@ -20,35 +22,8 @@ targets (issue 12: under 250 ms of CPU, under 300 MB resident with the server's 
 - WebP: 4 Mpx: libwebp holds two canvases of the whole image besides Pillow's, 16 bytes a pixel.
 - EXIF: 64 KB, as much as a JPEG can hold (Pillow parses it tag by tag in Python).
 
-Worst cases at the limits, measured by bench/image_formats.py (2 shared CPU cores, load 5-6, Pillow
-13.0): CPU seconds for load_image then as_pixels, and the peak resident memory after each (MiB,
-counting the 38 MiB of Python, numpy and Pillow). Files up to 8 MB are what `numrec serve` takes;
-bench/adversarial.py measures the server itself.
-
-    file                                            size    CPU s  decoded  as pixels
-    PNG 4 Mpx RGBA 16-bit interlaced                 40 KB   0.12      56       72
-    PNG 9 Mpx RGBA 8-bit                             40 KB   0.14      73      101
-    PNG 12 Mpx RGB 8-bit                             40 KB   0.13      85      105
-    PNG 16 Mpx grey 16-bit                           30 KB   0.19      70      104
-    PNG 20,000 chunks                               0.2 MB   0.15      41       42
-    PNG with an eXIf of 5,460 tags (64 KB)           70 KB   0.04      40       40
-    APNG 16 Mpx, 9,990 frames (the first read)      0.6 MB   0.11      55       74
-    JPEG 40 Mpx RGB 4:4:4 baseline (read 1/4)       1.1 MB   0.10      50       57
-    JPEG 40 Mpx CMYK baseline (read 1/4)            1.9 MB   0.10      51       58
-    JPEG 40 Mpx of noise, baseline                  7.6 MB   0.21      56       63
-    JPEG 16 Mpx of noise, progressive               1.5 MB   0.14      91       91
-    JPEG 6 Mpx CMYK progressive, 18 DC scans        0.1 MB   0.14      91       91
-    JPEG 1 Mpx CMYK progressive, 100 DC scans       0.4 MB   0.07      47       47
-    GIF 16 Mpx, 500,000 frames (the first read)     7.5 MB   0.13      61       81
-    GIF 100,000 blocks before its image             0.2 MB   0.05      48       48
-    BMP 12 Mpx 24-bit                                36 MB   0.10     119      139
-    WebP 4 Mpx lossless (34 bytes)                    34 B   0.14     103      103
-    WebP 4 Mpx canvas, 160,000 frames               7.4 MB   0.20     133      133
-    TIFF 9 Mpx Deflate 32-bit float                  60 KB   0.27      76      104
-    TIFF 12 Mpx LZW RGB                             0.5 MB   0.21      88      108
-    TIFF 9 Mpx uncompressed CMYK                     36 MB   0.17     110      127
-    TIFF 8,192 uncompressed strips                  0.6 MB   0.12      45       46
-
+The worst case of each format at its limits (CPU and memory, measured by bench/image_formats.py) is in
+docs/RELIABILITY.md, "Each accepted format at its limits"; bench/adversarial.py measures the server.
 Before these limits (everything at 40 Mpx) the worst were a progressive CMYK JPEG (1.32 s, 500 MiB),
 a WebP (0.87 s, 688 MiB) and a 16-bit RGBA interlaced PNG (0.80 s, 497 MiB). A file that claims its
 limit and holds no pixel data still costs the allocation before it is found truncated. No accepted
@@ -93,7 +68,13 @@ MAX_SAMPLE_BYTES = 36_000_000
 MAX_JPEG_SAMPLES = 24_000_000  # buffered: 48 MB; 16 Mpx in colour, 24 Mpx grey, 6 Mpx CMYK
 MAX_JPEG_SCAN_SAMPLES = 432_000_000  # scans x samples: libjpeg writes 18 scans for CMYK, 10 for colour, 6 for grey
 MAX_JPEG_SCANS = 100
-MAX_JPEG_SCAN_BYTES = 2_000_000  # the coded data of a multi-scan JPEG (pictures on the web: 0.1-2 MB)
+MAX_JPEG_SCAN_BYTES = 1_500_000  # the coded data of a multi-scan JPEG (pictures on the web: 0.1-1 MB)
+# A one-scan JPEG is decoded whole whatever the scale it outputs: about 1 ns a sample (each block's codes)
+# and 15-20 ms a MB of coded data (with the server's 5-8 ms a MB to receive it). 40 Mpx of noise in 4:4:4
+# (120 M samples, 5.7-8 MB) cost 260-290 ms a request. Cameras store colour at 1.5 samples a pixel (4:2:0),
+# so these keep 40 Mpx photos; a 12 Mpx phone photo of paper is 1.5-5 MB.
+MAX_JPEG_BASELINE_SAMPLES = 60_000_000  # 40 Mpx of 4:2:0 or grey, 20 Mpx of 4:4:4, 15 Mpx of CMYK
+MAX_JPEG_CODED_BYTES = 6_000_000
 # EXIF is parsed tag by tag in Python (5 us a tag: 0.3 s for 65,535); a JPEG's holds at most 64 KB (and
 # Pillow puts a 6-byte "Exif" header before a PNG's).
 MAX_EXIF_BYTES = 65_541
@@ -147,11 +128,26 @@ def check_header(header: Header) -> None:
     (w, h), bits = header.size, header.bits
     if header.kind == "JPEG" and header.scans > 1:
         _check_scans(header)
+    elif header.kind == "JPEG":
+        _check_baseline(header)
     elif header.kind != "JPEG" and w * h * bits > 8 * MAX_SAMPLE_BYTES:
         most = min(PIXEL_LIMITS[header.kind], 8 * MAX_SAMPLE_BYTES // bits) // 1_000_000
         raise ImageError(
             f"image is {w}x{h} pixels of {bits} bits, more than numrec decodes for {ACCEPTED[header.kind]} files "
             f"of that depth: scale it down to at most {most} megapixels, or save it with fewer bits a pixel"
+        )
+
+
+def _check_baseline(header: Header) -> None:
+    """Refuse a one-scan JPEG of more samples or coded data than the caps allow."""
+    (w, h), samples = header.size, header.bits / 8
+    if w * h * samples > MAX_JPEG_BASELINE_SAMPLES:
+        most = MAX_JPEG_BASELINE_SAMPLES / samples // 1e6
+        raise ImageError(f"JPEG of {w}x{h} pixels: at most {most:.0f} megapixels of its kind: scale it down")
+    if header.coded > MAX_JPEG_CODED_BYTES:
+        mb, most = header.coded / 1e6, MAX_JPEG_CODED_BYTES // 1_000_000
+        raise ImageError(
+            f"JPEG of {mb:.1f} MB of image data: at most {most} MB are read: save it smaller or at a lower quality"
         )
 
 
