@@ -22,7 +22,7 @@ from PIL import Image
 from numrec import dirs
 from numrec.geometry import IMAGE_SIZE, PIXEL_MAX
 from numrec.read.example_files import SOURCE_SUFFIX, ExampleWarning, digit_files, read_folder
-from numrec.read.examples import ExampleError, Examples, ExampleTooLarge, default_folder
+from numrec.read.examples import ExampleError, Examples, ExamplesFull, ExampleTooLarge, default_folder
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Strokes
 from numrec.train.pen_data import canvas_pixels, load
@@ -80,8 +80,36 @@ def test_a_full_store_refuses_another_example(tmp_path: Path) -> None:
     store = Examples(tmp_path, limit=2)
     store.add(a_view(1), 1)
     store.add(a_view(2), 2)
-    with pytest.raises(ExampleError, match="already 2 examples"):
+    with pytest.raises(ExampleError, match="it holds 2 examples already, the most kept"):
         store.add(a_view(3), 3)
+
+
+def test_a_store_refuses_an_example_that_would_take_it_past_its_bytes_and_writes_nothing(tmp_path: Path) -> None:
+    big = Image.fromarray(np.random.default_rng(0).integers(0, 256, (1024, 1024), dtype=np.uint8))
+    store = Examples(tmp_path, max_bytes=1_600_000)  # a source of noise is about 1 MB as a PNG
+    store.add(a_view(1), 1, big)
+    kept = sorted(tmp_path.rglob("*"))
+    with pytest.raises(ExamplesFull, match="it holds 2 MB of examples already") as refused:
+        store.add(a_view(2), 2, big)
+    assert refused.value.most == "2 MB of examples" and sorted(tmp_path.rglob("*")) == kept
+    store.add(a_view(2), 2, SOME_STROKES)  # a small example still fits
+    store.forget(digit=1)
+    store.add(a_view(3), 3, big)
+
+
+def test_what_another_store_keeps_or_forgets_in_the_folder_is_counted(tmp_path: Path) -> None:
+    store, other = Examples(tmp_path, limit=3), Examples(tmp_path)
+    store.add(a_view(1), 1)
+    store.add(a_view(2), 1)
+    time.sleep(0.05)  # past the clock tick of a folder's time
+    other.add(a_view(3), 1)
+    assert store.usage()[0] == 3
+    with pytest.raises(ExamplesFull, match="3 examples"):
+        store.add(a_view(4), 2)
+    time.sleep(0.05)
+    other.forget(digit=1)
+    assert store.usage() == (0, 0)
+    store.add(a_view(4), 2)
 
 
 def test_strokes_too_long_for_a_sidecar_that_reading_takes_are_refused_before_anything_is_written(

@@ -21,7 +21,7 @@ from numrec.faces.web.run import check_teaching, deployment_from
 from numrec.faces.web.schema import TaughtOut, TeachingOut
 from numrec.faces.web.server import ErrorOut, create_app
 from numrec.faces.web.settings import ServeError
-from numrec.read.examples import Examples
+from numrec.read.examples import MAX_FOLDER_BYTES, Examples
 from numrec.read.recognizer import Recognizer
 from support.http import get, post
 from support.imagefiles import encode
@@ -168,6 +168,19 @@ def test_a_full_folder_answers_507_and_keeps_nothing_more(tmp_path: Path) -> Non
         assert (full.status_code, full.json()) == (507, {"detail": FULL})
         assert files_under(tmp_path) == kept
         assert client.get("/api/teach").json() == {"teaching": True, "examples": 1, "limit": 1}
+
+
+def test_a_folder_at_its_byte_budget_answers_507_and_keeps_nothing_more(tmp_path: Path) -> None:
+    # A sparse file takes no disk but counts its size, as a folder of large examples would.
+    (tmp_path / "1").mkdir()
+    with open(tmp_path / "1" / "left-by-a-crash.json", "wb") as f:
+        f.truncate(MAX_FOLDER_BYTES - 100)  # less than any example takes
+    recognizer = Recognizer(model_path(), examples=Examples(tmp_path))
+    with TestClient(create_app(recognizer), base_url="http://localhost") as client:
+        full = client.post("/api/teach/strokes?multi=0&label=1", content=BODY, headers={"content-type": JSON})
+        most = f"this server keeps at most {MAX_FOLDER_BYTES / 1e6:,.0f} MB of examples and has them: nothing learned"
+        assert (full.status_code, full.json()) == (507, {"detail": most})
+        assert [p.name for p in files_under(tmp_path)] == ["left-by-a-crash.json"]
 
 
 def test_the_schema_documents_teaching() -> None:

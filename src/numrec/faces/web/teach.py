@@ -103,9 +103,8 @@ class Teacher:
             return self.taught.teach(image, label, source, box)
         except ExampleTooLarge as e:
             raise ApiError(413, f"{e}: nothing learned") from None
-        except ExamplesFull:
-            most = f"{self.taught.examples.limit:,}"
-            raise ApiError(507, f"this server keeps at most {most} examples and has them: nothing learned") from None
+        except ExamplesFull as e:
+            raise ApiError(507, f"this server keeps at most {e.most} and has them: nothing learned") from None
         except ExampleError as e:
             log.warning("numrec serve: %s", e)
             raise ApiError(507, "the server could not write the example: nothing learned (see its log)") from None
