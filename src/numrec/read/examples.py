@@ -55,7 +55,7 @@ MAX_SOURCE_SIDE = 1024
 # All the files of a folder's examples: a drawn example takes 5-60 KB (its strokes or pixels, its sidecar,
 # its 28x28), so 10,000 of them fit; the worst (a 1024-px source of noise, a sidecar at its limit) is
 # about 5 MB, which without this bound made a full folder about 50 GB.
-MAX_FOLDER_BYTES = 1 << 30
+MAX_FOLDER_BYTES = 1_000_000_000
 
 
 class ExampleError(Exception):
