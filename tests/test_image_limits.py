@@ -102,14 +102,17 @@ def test_tiff_bits_are_read_inline_and_where_their_table_lies() -> None:
 
 def test_a_progressive_cmyk_jpeg_past_its_coefficient_buffer_is_refused_from_its_header() -> None:
     small = progressive_jpeg_with_scans(Image.new("CMYK", (64, 64)), 18)
-    with pytest.raises(ImageError, match="progressive JPEG of 8000x5000 pixels: at most 6 megapixels of its kind"):
+    with pytest.raises(ImageError, match="progressive JPEG of 8000x5000 pixels in CMYK: at most 6 megapixels of that"):
         load_image(with_frame(small, 0xC2, 8_000, 5_000))
     baseline = encode(Image.new("CMYK", (64, 64)), "JPEG")  # one scan: decoded reduced, a strip at a time
     check_header(read_header(with_frame(baseline, 0xC0, 5_000, 3_000)))  # 60 M samples: the most
-    with pytest.raises(ImageError, match="JPEG of 5000x3001 pixels: at most 15 megapixels of its kind"):
+    with pytest.raises(ImageError, match="JPEG of 5000x3001 pixels in CMYK: at most 15 megapixels of that"):
         check_header(read_header(with_frame(baseline, 0xC0, 5_000, 3_001)))
     colour = encode(Image.new("RGB", (64, 64)), "JPEG")  # 4:2:0, as cameras store it: 40 Mpx
     check_header(read_header(with_frame(colour, 0xC0, 8_000, 5_000)))
+    full = encode(Image.new("RGB", (64, 64)), "JPEG", subsampling=0)
+    with pytest.raises(ImageError, match=r"8000x5000 pixels in full colour \(4:4:4\): at most 20 megapixels of that"):
+        check_header(read_header(with_frame(full, 0xC0, 8_000, 5_000)))
 
 
 def test_a_progressive_jpeg_with_more_coded_data_than_its_cap_is_refused() -> None:

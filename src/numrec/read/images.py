@@ -143,12 +143,21 @@ def _check_baseline(header: Header) -> None:
     (w, h), samples = header.size, header.bits / 8
     if w * h * samples > MAX_JPEG_BASELINE_SAMPLES:
         most = MAX_JPEG_BASELINE_SAMPLES / samples // 1e6
-        raise ImageError(f"JPEG of {w}x{h} pixels: at most {most:.0f} megapixels of its kind: scale it down")
+        raise ImageError(
+            f"JPEG of {w}x{h} pixels{_stored(samples)}: at most {most:.0f} megapixels of that: scale it down"
+        )
     if header.coded > MAX_JPEG_CODED_BYTES:
         mb, most = header.coded / 1e6, MAX_JPEG_CODED_BYTES // 1_000_000
         raise ImageError(
             f"JPEG of {mb:.1f} MB of image data: at most {most} MB are read: save it smaller or at a lower quality"
         )
+
+
+def _stored(samples: float) -> str:
+    """How a JPEG stores its pixels, in words, from its samples a pixel (1 grey, 1.5 as cameras store colour)."""
+    return {1.0: " in grey", 1.5: " in colour (4:2:0)", 2.0: " in colour (4:2:2)", 3.0: " in full colour (4:4:4)"}.get(
+        samples, " in CMYK" if samples == 4 else ""
+    )
 
 
 def _check_scans(header: Header) -> None:
@@ -158,7 +167,9 @@ def _check_scans(header: Header) -> None:
     allowed = min(MAX_JPEG_SCANS, int(MAX_JPEG_SCAN_SAMPLES // buffered))
     if buffered > MAX_JPEG_SAMPLES:
         most = MAX_JPEG_SAMPLES / samples // 1e6
-        raise ImageError(f"progressive JPEG of {w}x{h} pixels: at most {most:.0f} megapixels of its kind: {redo}")
+        raise ImageError(
+            f"progressive JPEG of {w}x{h} pixels{_stored(samples)}: at most {most:.0f} megapixels of that: {redo}"
+        )
     if header.scans > allowed:
         raise ImageError(f"progressive JPEG with {header.scans:,} scans of {w}x{h} pixels: at most {allowed} are read")
     if header.coded > MAX_JPEG_SCAN_BYTES:
