@@ -75,6 +75,14 @@ MAX_JPEG_SCAN_BYTES = 1_500_000  # the coded data of a multi-scan JPEG (pictures
 # so these keep 40 Mpx photos; a 12 Mpx phone photo of paper is 1.5-5 MB.
 MAX_JPEG_BASELINE_SAMPLES = 60_000_000  # 40 Mpx of 4:2:0 or grey, 20 Mpx of 4:4:4, 15 Mpx of CMYK
 MAX_JPEG_CODED_BYTES = 6_000_000
+# How a JPEG stores its pixels, by samples a pixel, in the words of a refusal.
+JPEG_STORED = {
+    1: " in grey",
+    1.5: " in colour (4:2:0)",
+    2: " in colour (4:2:2)",
+    3: " in full colour (4:4:4)",
+    4: " in CMYK",
+}
 # EXIF is parsed tag by tag in Python (5 us a tag: 0.3 s for 65,535); a JPEG's holds at most 64 KB (and
 # Pillow puts a 6-byte "Exif" header before a PNG's).
 MAX_EXIF_BYTES = 65_541
@@ -130,7 +138,7 @@ def check_header(header: Header) -> None:
         _check_scans(header)
     elif header.kind == "JPEG":
         _check_baseline(header)
-    elif header.kind != "JPEG" and w * h * bits > 8 * MAX_SAMPLE_BYTES:
+    elif w * h * bits > 8 * MAX_SAMPLE_BYTES:  # every other format
         most = min(PIXEL_LIMITS[header.kind], 8 * MAX_SAMPLE_BYTES // bits) // 1_000_000
         raise ImageError(
             f"image is {w}x{h} pixels of {bits} bits, more than numrec decodes for {ACCEPTED[header.kind]} files "
@@ -155,9 +163,7 @@ def _check_baseline(header: Header) -> None:
 
 def _stored(samples: float) -> str:
     """How a JPEG stores its pixels, in words, from its samples a pixel (1 grey, 1.5 as cameras store colour)."""
-    return {1.0: " in grey", 1.5: " in colour (4:2:0)", 2.0: " in colour (4:2:2)", 3.0: " in full colour (4:4:4)"}.get(
-        samples, " in CMYK" if samples == 4 else ""
-    )
+    return JPEG_STORED.get(samples, "")
 
 
 def _check_scans(header: Header) -> None:
