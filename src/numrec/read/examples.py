@@ -238,11 +238,13 @@ class Examples:
 
     def _kept(self, digit: int, size: int) -> None:
         """Count an example just written into `digit`'s folder, as of the folder's time now."""
-        old = self._usage.pop(digit, None)  # else the folder is new, and listed at the next check
-        with contextlib.suppress(OSError):
-            if old is not None:
-                mtime = os.stat(self.folder / str(digit)).st_mtime_ns
-                self._usage[digit] = Usage(mtime, old.examples + 1, old.bytes + size)
+        old = self._usage.pop(digit, None)
+        if old is None:  # a folder new with this example: listed at the next check
+            return
+        with contextlib.suppress(OSError):  # else left out, and listed at the next check
+            self._usage[digit] = Usage(
+                os.stat(self.folder / str(digit)).st_mtime_ns, old.examples + 1, old.bytes + size
+            )
 
     def read(self) -> Loaded:
         """Every example's 28x28 and label, bounded and checked (example_files.read_folder)."""

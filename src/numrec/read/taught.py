@@ -41,7 +41,6 @@ class Taught:
     def reload(self) -> Loaded:
         """Read the folder again (another process may have taught or forgotten); what was read."""
         loaded = self.examples.read()
-        self.examples.usage()  # listed now, not on the first teach
         features = self.space(loaded.images[:, None], self.model.features(loaded.images[:, None]))
         self.neighbours = Neighbours.of(features, loaded.labels, self.blend)  # one swap: readers see old or new
         return loaded

@@ -94,7 +94,9 @@ def choose(reads: Sequence[Read]) -> dict[str, Any]:
         group = [r for r in kept if (r.segments == 1) == single]
         scores = np.array([r.confidence for r in group])
         right = np.array([r.number == r.truth for r in group])
-        chosen[name] = metrics.precise_threshold(scores, right, TARGET, CONFIDENCE_BOUNDS) if group else 0.999
+        chosen[name] = (
+            metrics.precise_threshold(scores, right, TARGET, CONFIDENCE_BOUNDS) if group else CONFIDENCE_BOUNDS[1]
+        )
         sure = scores >= chosen[name]
         chosen[f"{name}_ok_share"] = float(sure.mean()) if group else 0.0
         chosen[f"{name}_ok_right"] = float(right[sure].mean()) if sure.any() else 1.0
