@@ -67,11 +67,16 @@ def start(world: World, device: str) -> str:
     return device
 
 
-def stop(world: World) -> None:
+def stop(world: World, together: bool = True) -> None:
+    """Leave the process group. `together` (a run that ended well): first wait for every process, since gloo
+    aborts a process (std::terminate) that tears its group down while a peer still talks to it (rank 0
+    writing its last checkpoint); after a failure nobody waits, as the others may never come."""
     if world.size > 1:
         import torch.distributed as dist
 
         if dist.is_initialized():
+            if together:
+                dist.barrier()
             dist.destroy_process_group()
 
 

@@ -215,8 +215,10 @@ def train_one(args: argparse.Namespace) -> int:
     extra = {"model_config": config_dict(model_cfg), "train_config": config_dict(cfg)}
     try:
         state = fit(lambda: DigitCNN(model_cfg), split, cfg, out=out, resume_from=saved, extra=extra, world=world)
-    finally:
-        stop(world)
+    except BaseException:
+        stop(world, together=False)
+        raise
+    stop(world)
     if not world.main:  # rank 0 exports
         return 0
     command = "numrec " + " ".join(shlex.quote(a) for a in sys.argv[1:])
