@@ -104,7 +104,7 @@ def test_running_max_and_closing_match_a_plain_window() -> None:
         left = size // 2
         padded = np.pad(values, ((0, 0), (left, size - 1 - left)), mode="edge")
         plain = np.stack([padded[:, i : i + size].max(axis=1) for i in range(values.shape[1])], axis=1)
-        assert np.array_equal(photo.running(values, size, np.maximum), plain)
+        assert np.array_equal(ik.running(values, size, np.maximum), plain)
     page = np.full((40, 40), 200.0, np.float32)
     page[:, 20:] = 120  # a hard shadow's edge survives a closing
     page[10:30, 8] = 30  # a stroke narrower than the window does not

@@ -87,6 +87,26 @@ def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
+def edge_padded(values: np.ndarray, left: int, right: int) -> np.ndarray:
+    """`values` with its first and last entries along the last axis repeated `left` and `right` times
+    (np.pad's "edge" mode on that axis, at a fraction of its fixed cost on small images)."""
+    return np.concatenate(
+        [np.repeat(values[..., :1], left, axis=-1), values, np.repeat(values[..., -1:], right, axis=-1)], axis=-1
+    )
+
+
+def running(values: np.ndarray, size: int, op: np.ufunc) -> np.ndarray:
+    """op (np.maximum or np.minimum) over a centred window of `size` along the last axis, edges repeated."""
+    n = values.shape[-1]
+    left = size // 2
+    out = edge_padded(values, left, size - 1 - left)
+    span = 1
+    while span * 2 <= size:  # out[i] = op over [i, i + span), doubling
+        out = op(out[..., :-span], out[..., span:])
+        span *= 2
+    return np.asarray(op(out[..., :n], out[..., size - span : size - span + n]))
+
+
 def keep_near(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Ink only where it belongs to kept pieces or their anti-aliased halo."""
     return np.where(dilate(mask, HALO), ink, 0).astype(np.float32)

@@ -140,28 +140,16 @@ def shaded(grey: np.ndarray, background: float) -> float:
     return float(np.mean((np.abs(paper - background) > flat) & (np.abs(grey - paper) < flat)))
 
 
-def running(values: np.ndarray, size: int, op: np.ufunc) -> np.ndarray:
-    """op (np.maximum or np.minimum) over a centred window of `size` along the last axis, edges repeated."""
-    n = values.shape[-1]
-    left = size // 2
-    out = np.pad(values, [(0, 0)] * (values.ndim - 1) + [(left, size - 1 - left)], mode="edge")
-    span = 1
-    while span * 2 <= size:  # out[i] = op over [i, i + span), doubling
-        out = op(out[..., :-span], out[..., span:])
-        span *= 2
-    return np.asarray(op(out[..., :n], out[..., size - span : size - span + n]))
-
-
 def opening(grey: np.ndarray, size: int) -> np.ndarray:
     """Grey opening (min then max filter, size x size): the image without anything lighter and thinner than size."""
-    low = running(running(grey, size, np.minimum).T, size, np.minimum).T
-    return running(running(low, size, np.maximum).T, size, np.maximum).T
+    low = ik.running(ik.running(grey, size, np.minimum).T, size, np.minimum).T
+    return ik.running(ik.running(low, size, np.maximum).T, size, np.maximum).T
 
 
 def closing(grey: np.ndarray, size: int) -> np.ndarray:
     """Grey closing (max then min filter, size x size): the paper without anything darker and thinner than size."""
-    lit = running(running(grey, size, np.maximum).T, size, np.maximum).T
-    return running(running(lit, size, np.minimum).T, size, np.minimum).T
+    lit = ik.running(ik.running(grey, size, np.maximum).T, size, np.maximum).T
+    return ik.running(ik.running(lit, size, np.minimum).T, size, np.minimum).T
 
 
 def erode(values: np.ndarray) -> np.ndarray:

@@ -89,11 +89,15 @@ def stroke_width(mask: np.ndarray, open_edges: bool = False) -> float:
     area = int(mask.sum())
     if area == 0:
         return 0.0
-    mask = np.pad(mask, 1, mode="edge" if open_edges else "constant")
+    # inner: ink whose four neighbours are ink; past the image's edge, a neighbour is the pixel itself
+    # (open_edges: no constraint) or not ink (a cropped digit's edge pixels are all boundary)
     inner = mask.copy()
     inner[1:, :] &= mask[:-1, :]
     inner[:-1, :] &= mask[1:, :]
     inner[:, 1:] &= mask[:, :-1]
     inner[:, :-1] &= mask[:, 1:]
-    boundary = max(area - int(inner[1:-1, 1:-1].sum()), 1)
+    if not open_edges:
+        inner[[0, -1], :] = False
+        inner[:, [0, -1]] = False
+    boundary = max(area - int(inner.sum()), 1)
     return max(2.0 * area / boundary, 1.0)

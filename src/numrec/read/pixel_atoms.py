@@ -54,16 +54,18 @@ def seam_costs(own: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.n
     cost = own.astype(np.float64)
     cost[:, : band[0]] = np.inf
     cost[:, band[1] :] = np.inf
+    picks = np.ones((h, w), np.int8)  # which of the three ways in each column was taken; row 0 takes none
+    # options[k, x]: the best path into column x from column x + k - 1 of the row above, STEP for a step aside;
+    # kept between rows, so a row costs a few whole-row numpy calls and no allocation of its own
+    options = np.full((3, w), np.inf)
     acc = cost[0].copy()
-    steps = np.zeros((h, w), np.int8)
     for y in range(1, h):
-        options = np.stack(
-            [np.concatenate([[np.inf], acc[:-1]]) + STEP, acc, np.concatenate([acc[1:], [np.inf]]) + STEP]
-        )
-        pick = options.argmin(axis=0)
-        steps[y] = pick - 1
-        acc = options[pick, np.arange(w)] + cost[y]
-    return acc, steps
+        np.add(acc[:-1], STEP, out=options[0, 1:])
+        options[1] = acc
+        np.add(acc[1:], STEP, out=options[2, :-1])
+        picks[y] = options.argmin(axis=0)  # of equal costs, the leftmost way in, as before
+        acc = options.min(axis=0) + cost[y]
+    return acc, picks - 1
 
 
 def seam(steps: np.ndarray, end: int) -> np.ndarray:
