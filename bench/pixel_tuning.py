@@ -48,6 +48,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "+ slices 4": {"WIDE": 0.4, "SLICE_GAP": 0.2, "MAX_SLICES": 4},
     "+ part 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "MIN_PART": 0.3},
     "+ break 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "PIXEL_PRIOR": Prior(1.0, 1.0, 0.3, 0.5, 20.0)},
+    "no second pass": {"DOUBT": 1.0},
+    **{f"doubt {d}": {"DOUBT": d} for d in (0.2, 0.3, 0.7, 0.9)},
+    **{f"fine gap {g}": {"FINE_GAP": g} for g in (0.1, 0.15, 0.25, 0.3)},
 }
 
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from numrec.geometry import MAX_OUTPUTS, NOT_DIGIT
-from numrec.read import lattice
+from numrec.read import lattice, pixel_atoms
 from numrec.read.lattice import Key, Prior
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Point, Strokes
 from support.models import model_path
-from support.tight_numbers import pixels
+from support.tight_numbers import number_pixels, pixels, tight_numbers
 
 FREE = Prior(aspect_free=math.inf, aspect_cost=0.0)
 
@@ -193,3 +193,22 @@ def test_spaced_digits_read_as_the_groups_they_are(recognizer: Recognizer) -> No
     strokes = four(20) + one(160) + seven(220)
     assert read(recognizer, strokes) == ("417", "ok")
     assert recognizer.predict(pixels(drawing(strokes))).number == "417"
+
+
+def test_pixels_the_first_pass_leaves_not_one_digit_are_cut_finely_and_read_right(
+    recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held-out writers' tight numbers as canvas pixels: the second pass (pixel_atoms.read_pixels) reads more of
+    them exactly than the first alone (37 against 33 of these 60 when written), and none wrong yet ok."""
+    numbers = tight_numbers(60, seed=811)
+    canvases = [number_pixels(n) for n in numbers]
+
+    def tally() -> tuple[int, int]:
+        got = [recognizer.predict(c) for c in canvases]
+        exact = sum(g.number == n.text for g, n in zip(got, numbers, strict=True))
+        return exact, sum(g.number != n.text and g.status == "ok" for g, n in zip(got, numbers, strict=True))
+
+    both = tally()
+    monkeypatch.setattr(pixel_atoms, "DOUBT", 1.0)  # nothing is doubtful: the first pass alone
+    first = tally()
+    assert both[0] >= first[0] + 3 and both[1] == first[1] == 0

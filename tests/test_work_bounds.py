@@ -285,3 +285,16 @@ def test_the_server_answers_the_attack_quickly_and_then_a_normal_drawing() -> No
     assert hostile_seconds < SERVER_SECONDS
     assert normal_status == 200 and json.loads(normal_body)["number"] == "1"
     assert normal_seconds < NORMAL_SECONDS
+
+
+def test_a_canvas_of_scribbles_read_twice_stays_in_two_searches(recognizer: Recognizer, work: Work) -> None:
+    """16 groups of scribbles read "not a digit": the second pass (pixel_atoms.read_pixels) cuts all finely again."""
+    canvas, rng = Image.new("L", (16 * 250 + 40, 300), 255), np.random.default_rng(0)
+    for g in range(96):  # 6 scribbles a group
+        ImageDraw.Draw(canvas).line(
+            [(20 + g // 6 * 250 + rng.uniform(0, 220), rng.uniform(20, 280)) for _ in range(8)], 0, 5
+        )
+    prediction, seconds = timed_read(recognizer, canvas)
+    check_prediction(prediction, canvas.width, 300)
+    assert LATTICE_BUDGET < work.rows <= 2 * (MAX_PARTS + LATTICE_BUDGET)  # more than one search's: both ran
+    assert work.renders <= 2 * (MAX_PARTS + LATTICE_BUDGET) and seconds < READ_SECONDS

@@ -30,7 +30,8 @@ Worst case for one drawing, whatever it holds: a sub-problem of n atoms offers a
 rendered and scored, drawing at most LATTICE_POINTS stroke points (plan); once a sub-problem does not
 fit in what is left, it and the rest of its group are read whole, as one image. A drawing is read in
 MAX_PARTS sub-problems at most: the last holds all the atoms left, read whole. So the search renders
-and scores at most MAX_PARTS + LATTICE_BUDGET images. The drawings of tests/test_work_bounds.py
+and scores at most MAX_PARTS + LATTICE_BUDGET images a search; canvas pixels are searched twice at
+most (pixel_atoms.read_pixels), so at most twice that. The drawings of tests/test_work_bounds.py
 (each inside every strokes limit) cost at most about 0.1 s of CPU to read.
 """
 

@@ -17,17 +17,27 @@ to 54% of the tight ones but lost spaced ones (98.3-98.8%); WIDE (0.6-1.0) and S
 mattered little. What is left: a merged pair narrower than WIDE, or read confidently whole, stays
 merged (the shipped model has no NOT_DIGIT output to say it is not one digit); and a wide digit
 read poorly whole is sometimes cut in two (drawn MNIST numbers: 98.7% read exactly before, 98.2%).
+
+A second pass (read_pixels) for what the first leaves "not one digit": a merged pair narrower than
+WIDE, or cut where its seams were too far apart, has its pieces cut again with seams FINE_GAP apart,
+the first pass's seams kept, and its groups read again; a group whose new reading still holds such a
+segment keeps its first one (so a letter is still said to be not a digit more often). Paths into
+neighbouring bottom columns that cut the ink the same way are tried once (they used up the tries
+before). Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py, docs/BENCHMARKS.md):
+tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20), spaced ones unchanged.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from numrec.geometry import NOT_DIGIT
 from numrec.read import ink as ik
-from numrec.read.lattice import Key, Prior
+from numrec.read.lattice import Key, Prior, Probabilities, Segment, read_atoms
 from numrec.read.pieces import Piece
 from numrec.read.segment import DigitInk, group_by_columns, ink_pieces, union_box
 
@@ -41,6 +51,10 @@ SLICE_GAP = 0.35
 MIN_PART = 0.4
 TRIES = 3
 STEP = 0.05
+# A segment the model calls not one digit more likely than DOUBT has its pieces cut again, seams FINE_GAP of the height
+# apart (and from the ends): a narrow merged pair ("11", "41") is no wider than one digit.
+DOUBT = 0.5
+FINE_GAP = 0.2
 # What a segment of pixels pays for its shape: halves of a wide digit cut apart often read confidently,
 # so a cut costs 0.2 (two breaks) and width is charged less than for strokes; a fragment under half
 # its group's height pays a lot. Chosen on numbers of training writers' pen digits, as above.
@@ -93,25 +107,32 @@ def _height(mask: np.ndarray) -> int:
     return int(rows[-1] - rows[0] + 1) if len(rows) else 0
 
 
-def seams(own: np.ndarray, gap: float, most: int) -> list[np.ndarray]:
-    """Paths to cut a piece's mask along, left to right, `most` at most: the cheapest of those that keep `gap`
-    columns from either end, end `gap` columns apart and leave no part empty or under MIN_PART of the piece's
-    height."""
+def seams(own: np.ndarray, gap: float, most: int, keep: Sequence[np.ndarray] = ()) -> list[np.ndarray]:
+    """Paths to cut a piece's mask along, left to right, `most` at most: `keep`, then the cheapest of those
+    that keep `gap` columns from either end, end `gap` columns apart and leave no part empty or under
+    MIN_PART of the piece's height."""
     h, w = own.shape
     band = (math.ceil(gap), w - math.ceil(gap))
+    found: list[np.ndarray] = list(keep)
     if band[1] <= band[0]:
-        return []
+        return found
     acc, steps = seam_costs(own, band)
-    found: list[np.ndarray] = []
     tries = 0
+    cols = np.arange(w)[None, :]
+    tried: set[bytes] = set()
     # cheapest first; of equal cost, nearest the middle
     for c in np.lexsort((np.abs(2 * np.arange(w) - w), acc)):
         if len(found) == most or tries == TRIES * most or not np.isfinite(acc[c]):
             break
         if acc[c] == 0 or any(abs(int(c) - int(p[-1])) < gap for p in found):
             continue  # a path through no ink leaves one side empty (a piece is connected)
+        path = seam(steps, int(c))
+        left = np.packbits(own & (cols < path[:, None])).tobytes()
+        if left in tried:
+            continue  # the paths into neighbouring ends often share their way through the ink: one cut, tried once
+        tried.add(left)
         tries += 1
-        trial = sorted([*found, seam(steps, int(c))], key=lambda p: int(p[-1]))
+        trial = sorted([*found, path], key=lambda p: int(p[-1]))
         if all(_height(part) >= MIN_PART * h for part in cut_along(own, trial)):
             found = trial
     return found
@@ -127,6 +148,9 @@ class PixelAtoms:
     kept: list[list[int]]  # atoms of each group of pieces overlapping in x, left to right, each by x
     piece: list[int]  # the piece each atom is (a part of); the parts of one piece are numbered left to right
     cuts: list[tuple[int, int]]  # whether each atom was cut from its piece on its left, on its right
+    labels: np.ndarray  # the pieces' labels at working scale (pieces.label_pieces)
+    members: list[list[Piece]]  # the pieces of each group, as `kept`'s atoms are
+    heights: dict[int, int]  # a piece's label -> its group's height
 
     prior = PIXEL_PRIOR
 
@@ -166,8 +190,18 @@ class PixelAtoms:
         return ink.image(), (float(x0), float(y0), float(x1), float(y1))
 
 
-def atoms_of(ink: np.ndarray, labels: np.ndarray, groups: list[list[Piece]], wide: dict[int, int]) -> PixelAtoms:
-    """The pieces of each group as atoms, those in `wide` (label: its group's height) cut along their seams."""
+def piece_seams(own: np.ndarray, height: int, wide: bool, fine: bool) -> list[np.ndarray]:
+    """Where to cut a piece of a group `height` high: along seams SLICE_GAP of the height apart if it is `wide`,
+    and (`fine`) those and more, FINE_GAP apart."""
+    first = seams(own, SLICE_GAP * height, MAX_SLICES - 1) if wide else []
+    return seams(own, FINE_GAP * height, MAX_SLICES - 1, keep=first) if fine else first
+
+
+def atoms_of(
+    ink: np.ndarray, labels: np.ndarray, groups: list[list[Piece]], heights: dict[int, int], fine: frozenset[int]
+) -> PixelAtoms:
+    """The pieces of each group as atoms, cut along their seams (piece_seams; `heights`: a piece's label -> its
+    group's height; `fine`: the labels of the pieces cut finely)."""
     ids = np.zeros(labels.shape, np.int32)
     boxes: list[Box] = []
     kept, piece_of, cuts = [], [], []
@@ -176,7 +210,8 @@ def atoms_of(ink: np.ndarray, labels: np.ndarray, groups: list[list[Piece]], wid
         for piece in members:
             x0, y0, x1, y1 = piece.box
             own = labels[y0:y1, x0:x1] == piece.label
-            paths = seams(own, SLICE_GAP * wide[piece.label], MAX_SLICES - 1) if piece.label in wide else []
+            height = heights[piece.label]
+            paths = piece_seams(own, height, x1 - x0 > WIDE * height, piece.label in fine)
             sides = [0, *(1 for _ in paths), 0]
             for k, part in enumerate(cut_along(own, paths)):
                 ids[y0:y1, x0:x1][part] = len(boxes) + 1
@@ -188,15 +223,51 @@ def atoms_of(ink: np.ndarray, labels: np.ndarray, groups: list[list[Piece]], wid
                 piece_of.append(piece.label)
                 cuts.append((sides[k], sides[k + 1]))
         kept.append(sorted(atoms, key=lambda a: boxes[a][0] + boxes[a][2]))
-    return PixelAtoms(ink, ids, boxes, kept, piece_of, cuts)
+    return PixelAtoms(ink, ids, boxes, kept, piece_of, cuts, labels, groups, heights)
 
 
 def pixel_atoms(pixels: np.ndarray) -> tuple[PixelAtoms, tuple[float, float]]:
     """The atoms of a canvas, and the factors (x, y) from working scale back to the input's pixels."""
     ink, labels, kept, factor = ink_pieces(pixels)
     groups = [[kept[i] for i in g] for g in group_by_columns([p.box for p in kept])]
-    wide: dict[int, int] = {}
+    heights: dict[int, int] = {}
     for members in groups:
         _, top, _, bottom = union_box([p.box for p in members], 0)
-        wide |= {p.label: bottom - top for p in members if p.box[2] - p.box[0] > WIDE * (bottom - top)}
-    return atoms_of(ink, labels, groups, wide), factor
+        heights |= {p.label: bottom - top for p in members}
+    return atoms_of(ink, labels, groups, heights, frozenset()), factor
+
+
+def remembered(probabilities: Probabilities) -> Probabilities:
+    """`probabilities`, each distinct image run through the model once: the second pass of read_pixels
+    renders again the segments of its groups that no new cut touches."""
+    known: dict[bytes, np.ndarray] = {}
+
+    def read(images: np.ndarray) -> np.ndarray:
+        keys = [image.tobytes() for image in images]
+        new = [i for i, key in enumerate(keys) if key not in known]
+        if new:
+            known.update(zip((keys[i] for i in new), probabilities(images[new]), strict=True))
+        return np.stack([known[key] for key in keys])
+
+    return read
+
+
+def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment]:
+    """The best segmentation of a canvas's atoms (lattice.read_atoms), in two passes: the pieces of a segment
+    read as no digit more likely than DOUBT are cut finely (piece_seams), and their groups read again. Every
+    cut of the first pass is kept in the second, so its segmentations are among the second's, which scores at
+    most as many images again."""
+    probabilities = remembered(probabilities)
+    first = read_atoms(atoms, probabilities)
+    doubtful = {atoms.piece[a] for s in first if s.probabilities[NOT_DIGIT] > DOUBT for a in s.key}
+    if not doubtful:
+        return first
+    which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
+    finer = atoms_of(atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, frozenset(doubtful))
+    second = read_atoms(finer, probabilities)
+    group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
+    finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
+    refused = {finer_of[s.key[0]] for s in second if s.probabilities[NOT_DIGIT] > DOUBT}
+    again = [s for s in first if group_of[s.key[0]] not in set(which) - refused]
+    again += [s for s in second if finer_of[s.key[0]] not in refused]
+    return sorted(again, key=lambda s: s.box[0] + s.box[2])

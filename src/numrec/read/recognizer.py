@@ -21,9 +21,9 @@ import numpy as np
 from numrec.geometry import NOT_DIGIT, NUM_CLASSES
 from numrec.read.examples import Examples
 from numrec.read.images import as_pixels, in_file_pixels
-from numrec.read.lattice import Atoms, read_atoms
+from numrec.read.lattice import Segment, read_atoms
 from numrec.read.model import OnnxModel
-from numrec.read.pixel_atoms import pixel_atoms
+from numrec.read.pixel_atoms import pixel_atoms, read_pixels
 from numrec.read.results import Box, DigitResult, Prediction
 from numrec.read.segment import pixel_digits
 from numrec.read.sources import Source, as_drawing, as_drawings
@@ -65,14 +65,15 @@ class Recognizer:
         source = as_drawing(source)
         if isinstance(source, Strokes):
             if multi:
-                return self._read_atoms(StrokeAtoms.of(source), (1.0, 1.0), (source.height, source.width))
+                segments = read_atoms(StrokeAtoms.of(source), self.class_probabilities)
+                return self._read_segments(segments, (1.0, 1.0), (source.height, source.width))
             groups = stroke_pieces(source, multi)
             return self.classify([g.image() for g in groups], [_stroke_box(g, source) for g in groups])
         pixels = as_pixels(source)
         if multi:
             atoms, factor = pixel_atoms(pixels)
             factor, shape = in_file_pixels(source, factor, pixels.shape)  # a JPEG may have been decoded reduced
-            return self._read_atoms(atoms, factor, shape)
+            return self._read_segments(read_pixels(atoms, self.class_probabilities), factor, shape)
         inks, factor = pixel_digits(pixels, multi)
         factor, shape = in_file_pixels(source, factor, pixels.shape)
         return self.classify([p.image() for p in inks], [_scale_box(p.box, factor, shape) for p in inks])
@@ -81,9 +82,10 @@ class Recognizer:
         """Read each drawing of a batch, in order, as predict reads one; the first unreadable one raises."""
         return [self.predict(source, multi) for source in as_drawings(sources)]
 
-    def _read_atoms(self, atoms: Atoms, factor: tuple[float, float], shape: tuple[int, ...]) -> Prediction:
-        """A number: the segmentation of its atoms the model reads best (lattice.read_atoms), a digit a segment."""
-        segments = read_atoms(atoms, self.class_probabilities)
+    def _read_segments(
+        self, segments: list[Segment], factor: tuple[float, float], shape: tuple[int, ...]
+    ) -> Prediction:
+        """A number: the segments the search read (lattice.read_atoms, pixel_atoms.read_pixels), a digit each."""
         boxes = [_scale_box(s.box, factor, shape) for s in segments]
         # the search has read each segment already: its probabilities are the verdict's, not a second run's
         probs = np.stack([s.probabilities for s in segments]) if segments else None
