@@ -37,7 +37,7 @@ import numpy as np
 
 from numrec.geometry import NOT_DIGIT
 from numrec.read import ink as ik
-from numrec.read.lattice import Key, Prior, Probabilities, Segment, read_atoms
+from numrec.read.lattice import Box4, Key, Prior, Probabilities, Segment, read_atoms
 from numrec.read.pieces import Piece
 from numrec.read.segment import DigitInk, group_by_columns, ink_pieces, union_box
 
@@ -151,6 +151,9 @@ class PixelAtoms:
     labels: np.ndarray  # the pieces' labels at working scale (pieces.label_pieces)
     members: list[list[Piece]]  # the pieces of each group, as `kept`'s atoms are
     heights: dict[int, int]  # a piece's label -> its group's height
+    names: list[tuple[int, int, bool]]  # each atom as (its piece, its part's place, cut finely): the same ink
+    paths: dict[int, list[np.ndarray]]  # the seams each piece was cut along
+    drawn: dict[tuple[tuple[int, int, bool], ...], tuple[np.ndarray, Box4]]  # what render made, by names
 
     prior = PIXEL_PRIOR
 
@@ -178,40 +181,58 @@ class PixelAtoms:
         """The atoms of `key` as one digit's ink."""
         x0, y0, x1, y1 = union_box([self.boxes[a] for a in key], ik.HALO)
         ids = self.ids[y0:y1, x0:x1]
-        own = np.isin(ids, [a + 1 for a in key])
+        inside = np.zeros(len(self.boxes) + 1, bool)
+        inside[[a + 1 for a in key]] = True
+        own = inside[ids]  # a table lookup: np.isin costs several times more on these small crops
         near = ik.dilate(own, ik.HALO) & ~((ids > 0) & ~own)
         ink = np.where(near, self.ink[y0:y1, x0:x1], 0).astype(np.float32)
         return DigitInk(ink, (x0, y0, x0 + own.shape[1], y0 + own.shape[0])).part(0, own.shape[1])
 
-    def render(self, key: Key) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-        """The 28x28 the model reads for `key` as one digit, and its box at working scale."""
-        ink = self.digit_ink(key)
-        x0, y0, x1, y1 = ink.box
-        return ink.image(), (float(x0), float(y0), float(x1), float(y1))
+    def render(self, key: Key) -> tuple[np.ndarray, Box4]:
+        """The 28x28 the model reads for `key` as one digit, and its box at working scale (made once for the
+        same ink: the second pass of read_pixels shares `drawn` with the first)."""
+        name = tuple(self.names[a] for a in key)
+        if name not in self.drawn:
+            ink = self.digit_ink(key)
+            x0, y0, x1, y1 = ink.box
+            self.drawn[name] = ink.image(), (float(x0), float(y0), float(x1), float(y1))
+        return self.drawn[name]
 
 
-def piece_seams(own: np.ndarray, height: int, wide: bool, fine: bool) -> list[np.ndarray]:
-    """Where to cut a piece of a group `height` high: along seams SLICE_GAP of the height apart if it is `wide`,
-    and (`fine`) those and more, FINE_GAP apart."""
-    first = seams(own, SLICE_GAP * height, MAX_SLICES - 1) if wide else []
-    return seams(own, FINE_GAP * height, MAX_SLICES - 1, keep=first) if fine else first
+def piece_seams(own: np.ndarray, height: int, wide: bool, first: list[np.ndarray] | None) -> list[np.ndarray]:
+    """Where to cut a piece of a group `height` high: along seams SLICE_GAP of the height apart if it is `wide`;
+    given the `first` pass's seams, along those and more, FINE_GAP apart."""
+    if first is None:
+        return seams(own, SLICE_GAP * height, MAX_SLICES - 1) if wide else []
+    return seams(own, FINE_GAP * height, MAX_SLICES - 1, keep=first)
 
 
 def atoms_of(
-    ink: np.ndarray, labels: np.ndarray, groups: list[list[Piece]], heights: dict[int, int], fine: frozenset[int]
+    ink: np.ndarray,
+    labels: np.ndarray,
+    groups: list[list[Piece]],
+    heights: dict[int, int],
+    first: PixelAtoms | None = None,
+    fine: frozenset[int] = frozenset(),
 ) -> PixelAtoms:
     """The pieces of each group as atoms, cut along their seams (piece_seams; `heights`: a piece's label -> its
-    group's height; `fine`: the labels of the pieces cut finely)."""
+    group's height). Given the `first` pass's atoms, the pieces in `fine` are cut finely, the others as there,
+    and what it drew is shared."""
     ids = np.zeros(labels.shape, np.int32)
     boxes: list[Box] = []
-    kept, piece_of, cuts = [], [], []
+    kept, piece_of, cuts, names = [], [], [], []
+    paths_of: dict[int, list[np.ndarray]] = {}
     for members in groups:
         atoms = []
         for piece in members:
             x0, y0, x1, y1 = piece.box
             own = labels[y0:y1, x0:x1] == piece.label
             height = heights[piece.label]
-            paths = piece_seams(own, height, x1 - x0 > WIDE * height, piece.label in fine)
+            if first and piece.label not in fine:
+                paths = first.paths[piece.label]
+            else:
+                paths = piece_seams(own, height, x1 - x0 > WIDE * height, first.paths[piece.label] if first else None)
+            paths_of[piece.label] = paths
             sides = [0, *(1 for _ in paths), 0]
             for k, part in enumerate(cut_along(own, paths)):
                 ids[y0:y1, x0:x1][part] = len(boxes) + 1
@@ -222,8 +243,10 @@ def atoms_of(
                 atoms.append(len(boxes) - 1)
                 piece_of.append(piece.label)
                 cuts.append((sides[k], sides[k + 1]))
+                names.append((piece.label, k, piece.label in fine))
         kept.append(sorted(atoms, key=lambda a: boxes[a][0] + boxes[a][2]))
-    return PixelAtoms(ink, ids, boxes, kept, piece_of, cuts, labels, groups, heights)
+    drawn = first.drawn if first else {}
+    return PixelAtoms(ink, ids, boxes, kept, piece_of, cuts, labels, groups, heights, names, paths_of, drawn)
 
 
 def pixel_atoms(pixels: np.ndarray) -> tuple[PixelAtoms, tuple[float, float]]:
@@ -234,7 +257,7 @@ def pixel_atoms(pixels: np.ndarray) -> tuple[PixelAtoms, tuple[float, float]]:
     for members in groups:
         _, top, _, bottom = union_box([p.box for p in members], 0)
         heights |= {p.label: bottom - top for p in members}
-    return atoms_of(ink, labels, groups, heights, frozenset()), factor
+    return atoms_of(ink, labels, groups, heights), factor
 
 
 def remembered(probabilities: Probabilities) -> Probabilities:
@@ -263,7 +286,9 @@ def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment
     if not doubtful:
         return first
     which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
-    finer = atoms_of(atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, frozenset(doubtful))
+    finer = atoms_of(
+        atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, atoms, frozenset(doubtful)
+    )
     second = read_atoms(finer, probabilities)
     group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
     finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
