@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/pixel_tuning.py [--writers train|validation] [--n 15
 The numbers are made exactly as tests/support/tight_numbers.py makes the judging sets (same
 lengths, sizes, slants, gaps, brushes, polarities), but of the training writers 1-18 or the
 validation writers 19-20: its writer pool is swapped for theirs while the numbers are made.
-Each variant sets some of pixel_atoms' constants (and its PIXEL_PRIOR) for its run; every
+Each variant sets some of pixel_atoms' and pixel_passes' constants (and its PIXEL_PRIOR) for its run; every
 number is read as canvas pixels (Recognizer.predict, multi=True). Prints, a variant a row: tight
 numbers read exactly, wrong yet "ok" (of all), the wrong ones with fewer / same / more digits,
 the tight ones whose atoms are fewer than their digits (a merge no search can undo), spaced
@@ -28,6 +28,7 @@ from PIL import Image
 
 from common import linear_percentile
 from numrec.read import pixel_atoms as pa
+from numrec.read import pixel_passes as pp
 from numrec.read.lattice import Prior
 from numrec.read.recognizer import Recognizer
 from numrec.train.pen_data import TRAINING_WRITERS, VALIDATION_WRITERS
@@ -49,6 +50,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "+ part 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "MIN_PART": 0.3},
     "+ break 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "PIXEL_PRIOR": Prior(1.0, 1.0, 0.3, 0.5, 20.0)},
     "no second pass": {"DOUBT": 1.0},
+    **{f"aspect {a}": {"MAX_ASPECT": a} for a in (1.2, 2.0, 1e9)},
     **{f"doubt {d}": {"DOUBT": d} for d in (0.2, 0.3, 0.7, 0.9)},
     **{f"fine gap {g}": {"FINE_GAP": g} for g in (0.1, 0.15, 0.25, 0.3)},
 }
@@ -76,16 +78,17 @@ def numbers(writers: frozenset[int], n: int) -> dict[str, list[tn.WrittenNumber]
 
 @contextlib.contextmanager
 def variant(settings: dict[str, Any]) -> Iterator[None]:
-    """pixel_atoms with `settings` for the block (PIXEL_PRIOR also as PixelAtoms.prior)."""
-    old = {k: getattr(pa, k) for k in settings}
+    """pixel_atoms and pixel_passes with `settings` for the block (PIXEL_PRIOR also as PixelAtoms.prior)."""
+    home = {k: pp if hasattr(pp, k) else pa for k in settings}
+    old = {k: getattr(home[k], k) for k in settings}
     try:
         for k, v in settings.items():
-            setattr(pa, k, v)
+            setattr(home[k], k, v)
         pa.PixelAtoms.prior = pa.PIXEL_PRIOR
         yield
     finally:
         for k, v in old.items():
-            setattr(pa, k, v)
+            setattr(home[k], k, v)
         pa.PixelAtoms.prior = pa.PIXEL_PRIOR
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from numrec.geometry import MAX_OUTPUTS, NOT_DIGIT
-from numrec.read import lattice, pixel_atoms
+from numrec.read import lattice, pixel_passes
 from numrec.read.lattice import Key, Prior
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Point, Strokes
@@ -59,6 +59,9 @@ class TableAtoms:
 
     def breaks(self, key: Key) -> int:
         return 0
+
+    def too_wide(self, key: Key) -> bool:
+        return False
 
     def points(self, key: Key) -> int:
         return 0
@@ -198,7 +201,7 @@ def test_spaced_digits_read_as_the_groups_they_are(recognizer: Recognizer) -> No
 def test_pixels_the_first_pass_leaves_not_one_digit_are_cut_finely_and_read_right(
     recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Held-out writers' tight numbers as canvas pixels: the second pass (pixel_atoms.read_pixels) reads more of
+    """Held-out writers' tight numbers as canvas pixels: the second pass (pixel_passes.read_pixels) reads more of
     them exactly than the first alone (37 against 33 of these 60 when written), and none wrong yet ok."""
     numbers = tight_numbers(60, seed=811)
     canvases = [number_pixels(n) for n in numbers]
@@ -209,6 +212,6 @@ def test_pixels_the_first_pass_leaves_not_one_digit_are_cut_finely_and_read_righ
         return exact, sum(g.number != n.text and g.status == "ok" for g, n in zip(got, numbers, strict=True))
 
     both = tally()
-    monkeypatch.setattr(pixel_atoms, "DOUBT", 1.0)  # nothing is doubtful: the first pass alone
+    monkeypatch.setattr(pixel_passes, "DOUBT", 1.0)  # nothing is doubtful: the first pass alone
     first = tally()
     assert both[0] >= first[0] + 3 and both[1] == first[1] == 0

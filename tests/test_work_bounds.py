@@ -288,7 +288,7 @@ def test_the_server_answers_the_attack_quickly_and_then_a_normal_drawing() -> No
 
 
 def test_a_canvas_of_scribbles_read_twice_stays_in_two_searches(recognizer: Recognizer, work: Work) -> None:
-    """16 groups of scribbles read "not a digit": the second pass (pixel_atoms.read_pixels) cuts all finely again."""
+    """16 groups of scribbles read "not a digit": the second pass (pixel_passes.read_pixels) cuts all finely again."""
     canvas, rng = Image.new("L", (16 * 250 + 40, 300), 255), np.random.default_rng(0)
     for g in range(96):  # 6 scribbles a group
         ImageDraw.Draw(canvas).line(

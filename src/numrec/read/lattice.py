@@ -31,7 +31,7 @@ rendered and scored, drawing at most LATTICE_POINTS stroke points (plan); once a
 fit in what is left, it and the rest of its group are read whole, as one image. A drawing is read in
 MAX_PARTS sub-problems at most: the last holds all the atoms left, read whole. So the search renders
 and scores at most MAX_PARTS + LATTICE_BUDGET images a search; canvas pixels are searched twice at
-most (pixel_atoms.read_pixels), so at most twice that. The drawings of tests/test_work_bounds.py
+most (pixel_passes.read_pixels), so at most twice that. The drawings of tests/test_work_bounds.py
 (each inside every strokes limit) cost at most about 0.1 s of CPU to read.
 """
 
@@ -98,6 +98,7 @@ class Atoms(Protocol):
     def render(self, key: Key) -> tuple[np.ndarray, Box4]: ...  # the 28x28 read for these atoms as one digit, their box
     def breaks(self, key: Key) -> int: ...  # places where the ink of `key` is cut off from the rest of its piece
     def points(self, key: Key) -> int: ...  # stroke points render(key) draws at most (pixels: none)
+    def too_wide(self, key: Key) -> bool: ...  # a run of atoms (never one) no digit is as wide as: not offered
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def plan(
             if len(planned) == MAX_PARTS - 1:
                 return [*planned, _whole([*parts[i:], *groups[g + 1 :]])]
             orders = atoms.orders(part) if len(part) > 1 else [part]
-            keys = runs(orders, MAX_RUN)
+            keys = [k for k in runs(orders, MAX_RUN) if len(k) == 1 or not atoms.too_wide(k)]
             drawn = sum(atoms.points(k) for k in keys[1:])
             if len(keys) - 1 > budget or drawn > points:
                 planned.append(_whole(parts[i:]))

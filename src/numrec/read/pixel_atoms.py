@@ -17,14 +17,7 @@ to 54% of the tight ones but lost spaced ones (98.3-98.8%); WIDE (0.6-1.0) and S
 mattered little. What is left: a merged pair narrower than WIDE, or read confidently whole, stays
 merged (the shipped model has no NOT_DIGIT output to say it is not one digit); and a wide digit
 read poorly whole is sometimes cut in two (drawn MNIST numbers: 98.7% read exactly before, 98.2%).
-
-A second pass (read_pixels) for what the first leaves "not one digit": a merged pair narrower than
-WIDE, or cut where its seams were too far apart, has its pieces cut again with seams FINE_GAP apart,
-the first pass's seams kept, and its groups read again; a group whose new reading still holds such a
-segment keeps its first one (so a letter is still said to be not a digit more often). Paths into
-neighbouring bottom columns that cut the ink the same way are tried once (they used up the tries
-before). Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py, docs/BENCHMARKS.md):
-tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20), spaced ones unchanged.
+The second pass for what the first leaves "not one digit": pixel_passes.py.
 """
 
 from __future__ import annotations
@@ -35,9 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numrec.geometry import NOT_DIGIT
 from numrec.read import ink as ik
-from numrec.read.lattice import Box4, Key, Prior, Probabilities, Segment, read_atoms
+from numrec.read.lattice import Box4, Key, Prior
 from numrec.read.pieces import Piece
 from numrec.read.segment import DigitInk, group_by_columns, ink_pieces, union_box
 
@@ -51,10 +43,11 @@ SLICE_GAP = 0.35
 MIN_PART = 0.4
 TRIES = 3
 STEP = 0.05
-# A segment the model calls not one digit more likely than DOUBT has its pieces cut again, seams FINE_GAP of the height
-# apart (and from the ends): a narrow merged pair ("11", "41") is no wider than one digit.
-DOUBT = 0.5
+# Seams of a piece cut finely (pixel_passes.read_pixels, a second pass) are FINE_GAP of the height apart (and
+# from the ends): a narrow merged pair ("11", "41") is no wider than one digit.
 FINE_GAP = 0.2
+# A run of atoms wider than MAX_ASPECT times its height is not offered as one digit.
+MAX_ASPECT = 2.0
 # What a segment of pixels pays for its shape: halves of a wide digit cut apart often read confidently,
 # so a cut costs 0.2 (two breaks) and width is charged less than for strokes; a fragment under half
 # its group's height pays a lot. Chosen on numbers of training writers' pen digits, as above.
@@ -174,6 +167,13 @@ class PixelAtoms:
             left * (a - 1 not in inside) + right * (a + 1 not in inside) for a in key for left, right in [self.cuts[a]]
         )
 
+    def too_wide(self, key: Key) -> bool:
+        """Wider than MAX_ASPECT times its height: two digits or more, not one. In 100 tight 6-digit numbers, 11%
+        of the images rendered were, and 1.3% of the segments chosen; leaving them out
+        changed no answer of bench/pixel_tuning.py's (1.5: a spaced number lost)."""
+        x0, y0, x1, y1 = union_box([self.boxes[a] for a in key], 0)
+        return x1 - x0 > MAX_ASPECT * (y1 - y0)
+
     def points(self, key: Key) -> int:
         return 0  # pixels draw no strokes: an image's work is bounded by the working size (ink.WORK_SIDE)
 
@@ -258,41 +258,3 @@ def pixel_atoms(pixels: np.ndarray) -> tuple[PixelAtoms, tuple[float, float]]:
         _, top, _, bottom = union_box([p.box for p in members], 0)
         heights |= {p.label: bottom - top for p in members}
     return atoms_of(ink, labels, groups, heights), factor
-
-
-def remembered(probabilities: Probabilities) -> Probabilities:
-    """`probabilities`, each distinct image run through the model once: the second pass of read_pixels
-    renders again the segments of its groups that no new cut touches."""
-    known: dict[bytes, np.ndarray] = {}
-
-    def read(images: np.ndarray) -> np.ndarray:
-        keys = [image.tobytes() for image in images]
-        new = [i for i, key in enumerate(keys) if key not in known]
-        if new:
-            known.update(zip((keys[i] for i in new), probabilities(images[new]), strict=True))
-        return np.stack([known[key] for key in keys])
-
-    return read
-
-
-def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment]:
-    """The best segmentation of a canvas's atoms (lattice.read_atoms), in two passes: the pieces of a segment
-    read as no digit more likely than DOUBT are cut finely (piece_seams), and their groups read again. Every
-    cut of the first pass is kept in the second, so its segmentations are among the second's, which scores at
-    most as many images again."""
-    probabilities = remembered(probabilities)
-    first = read_atoms(atoms, probabilities)
-    doubtful = {atoms.piece[a] for s in first if s.probabilities[NOT_DIGIT] > DOUBT for a in s.key}
-    if not doubtful:
-        return first
-    which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
-    finer = atoms_of(
-        atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, atoms, frozenset(doubtful)
-    )
-    second = read_atoms(finer, probabilities)
-    group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
-    finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
-    refused = {finer_of[s.key[0]] for s in second if s.probabilities[NOT_DIGIT] > DOUBT}
-    again = [s for s in first if group_of[s.key[0]] not in set(which) - refused]
-    again += [s for s in second if finer_of[s.key[0]] not in refused]
-    return sorted(again, key=lambda s: s.box[0] + s.box[2])

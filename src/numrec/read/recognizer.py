@@ -23,7 +23,8 @@ from numrec.read.examples import Examples
 from numrec.read.images import as_pixels, in_file_pixels
 from numrec.read.lattice import Segment, read_atoms
 from numrec.read.model import OnnxModel
-from numrec.read.pixel_atoms import pixel_atoms, read_pixels
+from numrec.read.pixel_atoms import pixel_atoms
+from numrec.read.pixel_passes import read_pixels
 from numrec.read.results import Box, DigitResult, Prediction
 from numrec.read.segment import pixel_digits
 from numrec.read.sources import Source, as_drawing, as_drawings
@@ -85,7 +86,7 @@ class Recognizer:
     def _read_segments(
         self, segments: list[Segment], factor: tuple[float, float], shape: tuple[int, ...]
     ) -> Prediction:
-        """A number: the segments the search read (lattice.read_atoms, pixel_atoms.read_pixels), a digit each."""
+        """A number: the segments the search read (lattice.read_atoms, pixel_passes.read_pixels), a digit each."""
         boxes = [_scale_box(s.box, factor, shape) for s in segments]
         # the search has read each segment already: its probabilities are the verdict's, not a second run's
         probs = np.stack([s.probabilities for s in segments]) if segments else None

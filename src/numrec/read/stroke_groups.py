@@ -114,6 +114,9 @@ class StrokeAtoms:
     def breaks(self, key: tuple[int, ...]) -> int:
         return 0  # strokes are whole
 
+    def too_wide(self, key: tuple[int, ...]) -> bool:
+        return False  # strokes offer every run: a digit's strokes are few, and their images cheap
+
     def points(self, key: tuple[int, ...]) -> int:
         """What render(key) costs, in stroke points: its points (thinned to MAX_RENDER_POINTS), and one more for
         every LINE_PIXELS pixels its lines cover where they are drawn (a zig-zag's long lines cost more)."""

@@ -1,0 +1,59 @@
+"""Canvas pixels read in two passes: the lattice search over the pixel atoms, then again where it found no digit.
+
+A second pass for what the first leaves "not one digit": a merged pair narrower than
+WIDE, or cut where its seams were too far apart, has its pieces cut again with seams FINE_GAP apart,
+the first pass's seams kept, and its groups read again; a group whose new reading still holds such a
+segment keeps its first one (so a letter is still said to be not a digit more often). Paths into
+neighbouring bottom columns that cut the ink the same way are tried once (they used up the tries
+before). Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py, docs/BENCHMARKS.md):
+tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20), spaced ones unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numrec.geometry import NOT_DIGIT
+from numrec.read.lattice import Probabilities, Segment, read_atoms
+from numrec.read.pixel_atoms import PixelAtoms, atoms_of
+
+# A segment the model calls not one digit more likely than DOUBT has its pieces cut again, finely.
+DOUBT = 0.5
+
+
+def remembered(probabilities: Probabilities) -> Probabilities:
+    """`probabilities`, each distinct image run through the model once: the second pass of read_pixels
+    renders again the segments of its groups that no new cut touches."""
+    known: dict[bytes, np.ndarray] = {}
+
+    def read(images: np.ndarray) -> np.ndarray:
+        keys = [image.tobytes() for image in images]
+        new = [i for i, key in enumerate(keys) if key not in known]
+        if new:
+            known.update(zip((keys[i] for i in new), probabilities(images[new]), strict=True))
+        return np.stack([known[key] for key in keys])
+
+    return read
+
+
+def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment]:
+    """The best segmentation of a canvas's atoms (lattice.read_atoms), in two passes: the pieces of a segment
+    read as no digit more likely than DOUBT are cut finely (piece_seams), and their groups read again. Every
+    cut of the first pass is kept in the second, so its segmentations are among the second's, which scores at
+    most as many images again."""
+    probabilities = remembered(probabilities)
+    first = read_atoms(atoms, probabilities)
+    doubtful = {atoms.piece[a] for s in first if s.probabilities[NOT_DIGIT] > DOUBT for a in s.key}
+    if not doubtful:
+        return first
+    which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
+    finer = atoms_of(
+        atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, atoms, frozenset(doubtful)
+    )
+    second = read_atoms(finer, probabilities)
+    group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
+    finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
+    refused = {finer_of[s.key[0]] for s in second if s.probabilities[NOT_DIGIT] > DOUBT}
+    again = [s for s in first if group_of[s.key[0]] not in set(which) - refused]
+    again += [s for s in second if finer_of[s.key[0]] not in refused]
+    return sorted(again, key=lambda s: s.box[0] + s.box[2])
