@@ -50,6 +50,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "+ part 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "MIN_PART": 0.3},
     "+ break 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "PIXEL_PRIOR": Prior(1.0, 1.0, 0.3, 0.5, 20.0)},
     "no second pass": {"DOUBT": 1.0},
+    **{f"sure {v}": {"SURE": v} for v in (0.3, 0.5, 0.8)},
     **{f"aspect {a}": {"MAX_ASPECT": a} for a in (1.2, 2.0, 1e9)},
     **{f"doubt {d}": {"DOUBT": d} for d in (0.2, 0.3, 0.7, 0.9)},
     **{f"fine gap {g}": {"FINE_GAP": g} for g in (0.1, 0.15, 0.25, 0.3)},

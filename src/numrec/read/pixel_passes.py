@@ -1,12 +1,12 @@
 """Canvas pixels read in two passes: the lattice search over the pixel atoms, then again where it found no digit.
 
-A second pass for what the first leaves "not one digit": a merged pair narrower than
-WIDE, or cut where its seams were too far apart, has its pieces cut again with seams FINE_GAP apart,
-the first pass's seams kept, and its groups read again; a group whose new reading still holds such a
-segment keeps its first one (so a letter is still said to be not a digit more often). Paths into
-neighbouring bottom columns that cut the ink the same way are tried once (they used up the tries
-before). Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py, docs/BENCHMARKS.md):
-tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20), spaced ones unchanged.
+A second pass for what the first leaves "not one digit": a merged pair narrower than WIDE, or cut
+where its seams were too far apart, has its pieces cut again with seams FINE_GAP apart, the first
+pass's seams kept, and its groups read again. A group whose new reading still holds such a segment,
+or one whose best digit is under SURE, keeps its first reading (so a letter is still said to be not
+a digit more often). Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py,
+docs/BENCHMARKS.md): tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20),
+spaced ones unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from numrec.read.pixel_atoms import PixelAtoms, atoms_of
 
 # A segment the model calls not one digit more likely than DOUBT has its pieces cut again, finely.
 DOUBT = 0.5
+# A group read again keeps its new reading only if each segment's best digit is at least SURE likely (and none is
+# doubtful): a letter cut into pieces that read as unsure digits stays "not a digit".
+SURE = 0.5
 
 
 def remembered(probabilities: Probabilities) -> Probabilities:
@@ -53,7 +56,11 @@ def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment
     second = read_atoms(finer, probabilities)
     group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
     finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
-    refused = {finer_of[s.key[0]] for s in second if s.probabilities[NOT_DIGIT] > DOUBT}
+    refused = {
+        finer_of[s.key[0]]
+        for s in second
+        if s.probabilities[NOT_DIGIT] > DOUBT or s.probabilities[:NOT_DIGIT].max() < SURE
+    }
     again = [s for s in first if group_of[s.key[0]] not in set(which) - refused]
     again += [s for s in second if finer_of[s.key[0]] not in refused]
     return sorted(again, key=lambda s: s.box[0] + s.box[2])
