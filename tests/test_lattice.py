@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from numrec.geometry import MAX_OUTPUTS, NOT_DIGIT
 from numrec.read import lattice, pixel_passes
@@ -215,3 +216,22 @@ def test_pixels_the_first_pass_leaves_not_one_digit_are_cut_finely_and_read_righ
     monkeypatch.setattr(pixel_passes, "DOUBT", 1.0)  # nothing is doubtful: the first pass alone
     first = tally()
     assert both[0] >= first[0] + 3 and both[1] == first[1] == 0
+
+
+def test_a_canvas_read_past_max_parts_reads_each_piece_of_ink_once(recognizer: Recognizer) -> None:
+    """24 groups of scribbles: the first pass reads the last of them whole, one segment over many groups; the
+    second must not read them again beside it (it once gave 21 answers, 5 of them inside that segment's box)."""
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        canvas = Image.new("L", (24 * 90 + 40, 200), 255)
+        for g in range(24):
+            for _ in range(int(rng.integers(1, 4))):
+                line = [(20 + g * 90 + rng.uniform(0, 60), rng.uniform(20, 180)) for _ in range(6)]
+                ImageDraw.Draw(canvas).line(line, fill=0, width=5)
+        boxes = [d.box for d in recognizer.predict(np.asarray(canvas)).digits]
+        assert len(boxes) <= lattice.MAX_PARTS
+        for i, (x, y, w, h) in enumerate(boxes):
+            assert not any(
+                j != i and x <= bx and y <= by and bx + bw <= x + w and by + bh <= y + h
+                for j, (bx, by, bw, bh) in enumerate(boxes)
+            )

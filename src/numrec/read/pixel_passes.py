@@ -25,8 +25,8 @@ SURE = 0.5
 
 
 def remembered(probabilities: Probabilities) -> Probabilities:
-    """`probabilities`, each distinct image run through the model once: the second pass of read_pixels
-    renders again the segments of its groups that no new cut touches."""
+    """`probabilities`, each distinct image run through the model once: the second pass offers again the runs
+    of its groups that no new cut touches, and gets the first's images back for them (PixelAtoms.drawn)."""
     known: dict[bytes, np.ndarray] = {}
 
     def read(images: np.ndarray) -> np.ndarray:
@@ -46,21 +46,27 @@ def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment
     most as many images again."""
     probabilities = remembered(probabilities)
     first = read_atoms(atoms, probabilities)
+    group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
+    old = [{group_of[a] for a in s.key} for s in first]  # the groups of each segment's atoms
     doubtful = {atoms.piece[a] for s in first if s.probabilities[NOT_DIGIT] > DOUBT for a in s.key}
-    if not doubtful:
-        return first
+    if not doubtful or any(len(gs) > 1 for gs in old):
+        return first  # nothing to read again, or a drawing read past lattice.MAX_PARTS: its last segment spans groups
     which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
     finer = atoms_of(
         atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, atoms, frozenset(doubtful)
     )
     second = read_atoms(finer, probabilities)
-    group_of = {a: g for g, group in enumerate(atoms.kept) for a in group}
     finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
-    refused = {
-        finer_of[s.key[0]]
-        for s in second
-        if s.probabilities[NOT_DIGIT] > DOUBT or s.probabilities[:NOT_DIGIT].max() < SURE
-    }
-    again = [s for s in first if group_of[s.key[0]] not in set(which) - refused]
-    again += [s for s in second if finer_of[s.key[0]] not in refused]
+    new = [{finer_of[a] for a in s.key} for s in second]
+    refused = {g for s, gs in zip(second, new, strict=True) if not is_digit(s.probabilities) for g in gs}
+    if refused and any(len(gs) > 1 for gs in new):
+        refused = set(which)  # the second read past MAX_PARTS: all or nothing, or some ink would be read twice
+    taken = set(which) - refused
+    again = [s for s, gs in zip(first, old, strict=True) if not gs & taken]
+    again += [s for s, gs in zip(second, new, strict=True) if gs <= taken]
     return sorted(again, key=lambda s: s.box[0] + s.box[2])
+
+
+def is_digit(probabilities: np.ndarray) -> bool:
+    """A segment of the second pass reads as one digit: not doubtful, and its best digit at least SURE."""
+    return bool(probabilities[NOT_DIGIT] <= DOUBT and probabilities[:NOT_DIGIT].max() >= SURE)
