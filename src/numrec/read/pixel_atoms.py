@@ -169,8 +169,7 @@ class PixelAtoms:
 
     def too_wide(self, key: Key) -> bool:
         """Wider than MAX_ASPECT times its height: two digits or more, not one. In 100 tight 6-digit numbers, 11%
-        of the images rendered were, and 1.3% of the segments chosen; leaving them out
-        changed no answer of bench/pixel_tuning.py's (1.5: a spaced number lost)."""
+        of the images were; leaving them out changed no answer of bench/pixel_tuning.py's (1.5: one lost)."""
         x0, y0, x1, y1 = union_box([self.boxes[a] for a in key], 0)
         return x1 - x0 > MAX_ASPECT * (y1 - y0)
 
@@ -187,6 +186,10 @@ class PixelAtoms:
         near = ik.dilate(own, ik.HALO) & ~((ids > 0) & ~own)
         ink = np.where(near, self.ink[y0:y1, x0:x1], 0).astype(np.float32)
         return DigitInk(ink, (x0, y0, x0 + own.shape[1], y0 + own.shape[0])).part(0, own.shape[1])
+
+    def finer(self, groups: list[int], fine: frozenset[int]) -> PixelAtoms:
+        """These groups' atoms again, the pieces in `fine` cut finely (piece_seams), sharing what this drew."""
+        return atoms_of(self.ink, self.labels, [self.members[g] for g in groups], self.heights, self, fine)
 
     def render(self, key: Key) -> tuple[np.ndarray, Box4]:
         """The 28x28 the model reads for `key` as one digit, and its box at working scale (made once for the

@@ -15,7 +15,7 @@ import numpy as np
 
 from numrec.geometry import NOT_DIGIT
 from numrec.read.lattice import Probabilities, Segment, read_atoms
-from numrec.read.pixel_atoms import PixelAtoms, atoms_of
+from numrec.read.pixel_atoms import PixelAtoms
 
 # A segment the model calls not one digit more likely than DOUBT has its pieces cut again, finely.
 DOUBT = 0.5
@@ -52,9 +52,7 @@ def read_pixels(atoms: PixelAtoms, probabilities: Probabilities) -> list[Segment
     if not doubtful or any(len(gs) > 1 for gs in old):
         return first  # nothing to read again, or a drawing read past lattice.MAX_PARTS: its last segment spans groups
     which = [g for g, members in enumerate(atoms.members) if any(p.label in doubtful for p in members)]
-    finer = atoms_of(
-        atoms.ink, atoms.labels, [atoms.members[g] for g in which], atoms.heights, atoms, frozenset(doubtful)
-    )
+    finer = atoms.finer(which, frozenset(doubtful))
     second = read_atoms(finer, probabilities)
     finer_of = {a: which[g] for g, group in enumerate(finer.kept) for a in group}
     new = [{finer_of[a] for a in s.key} for s in second]
