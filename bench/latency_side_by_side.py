@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from common import ROOT, TESTS, p50_p99_ms, write_section
 
@@ -30,20 +31,14 @@ ROWS = ("digit, pixels", "digit, strokes", "tight 6-digit number, pixels", "tigh
 WORKER = """
 import json, sys, time
 sys.path[:0] = [{bench!r}]
-from predict_latency import six_digit_numbers
-from support.drawn_data import canvas_image, drawn_pendigits
-from support.tight_numbers import number_pixels
+from predict_latency import canvas_sources
 from numrec.read.recognizer import Recognizer
-recognizer = Recognizer(threads=1)
-repeats = {repeats}
-drawings = [d for d, _ in drawn_pendigits(repeats, seed=11)]
-numbers = six_digit_numbers(max(repeats // 10, 40))
-rows = {{"digit, strokes": drawings, "digit, pixels": [canvas_image(d) for d in drawings],
-        "tight 6-digit number, strokes": [w.drawing for w in numbers],
-        "tight 6-digit number, pixels": [number_pixels(w) for w in numbers]}}
-for source in rows["digit, pixels"][:20] + rows["tight 6-digit number, pixels"][:5]:
-    recognizer.predict(source)
 import numrec
+recognizer = Recognizer(threads=1)
+rows = canvas_sources({repeats})
+for sources in rows.values():
+    for source in sources[:20]:  # warm-up, as predict_latency.timed does
+        recognizer.predict(source)
 print(json.dumps([numrec.__file__, {{k: len(v) for k, v in rows.items()}}]), flush=True)
 for line in sys.stdin:
     row, start = json.loads(line)
@@ -65,18 +60,25 @@ def worker(src: Path, repeats: int) -> subprocess.Popen[str]:
     )
 
 
+def answer(proc: subprocess.Popen[str], line: str | None = None) -> Any:
+    """The worker's next line, as JSON, after sending it `line` (if any)."""
+    assert proc.stdin is not None and proc.stdout is not None
+    if line is not None:
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+    return json.loads(proc.stdout.readline())
+
+
 def interleaved(procs: list[subprocess.Popen[str]]) -> list[dict[str, list[float]]]:
     """Each worker's times by row, the same slices given to each in turn."""
-    found, sizes = zip(*(json.loads(p.stdout.readline()) for p in procs), strict=True)  # type: ignore[union-attr]
+    found, sizes = zip(*(answer(p) for p in procs), strict=True)
     assert len(set(found)) == len(procs), f"the workers imported the same numrec: {found}"
     assert all(s == sizes[0] for s in sizes), f"the trees made different drawings: {sizes}"
     times: list[dict[str, list[float]]] = [{row: [] for row in ROWS} for _ in procs]
     for row in ROWS:
         for start in range(0, sizes[0][row], CHUNK):
             for k, proc in enumerate(procs):
-                proc.stdin.write(json.dumps([row, start]) + "\n")  # type: ignore[union-attr]
-                proc.stdin.flush()  # type: ignore[union-attr]
-                times[k][row] += json.loads(proc.stdout.readline())  # type: ignore[union-attr]
+                times[k][row] += answer(proc, json.dumps([row, start]))
     return times
 
 
@@ -95,8 +97,7 @@ def main() -> None:
             procs = [worker(ROOT / "src", args.repeats), worker(tree / "src", args.repeats)]
             now, before = interleaved(procs)
             for proc in procs:
-                proc.stdin.close()  # type: ignore[union-attr]
-                proc.wait()
+                proc.communicate()  # closes its input: the worker's loop ends
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
     load = os.getloadavg()[0]
