@@ -5,9 +5,9 @@ where its seams were too far apart, has its pieces cut again with seams FINE_GAP
 pass's seams kept, and its groups read again. A group whose new reading still holds such a segment,
 or one whose best digit is under SURE, keeps its first reading (so a letter is still said to be not
 a digit more often). A drawing read past lattice.MAX_PARTS is read once: its last segment holds the
-ink of several groups, which a second reading would read again. Chosen on numbers of writers 1-18 and 19-20 (bench/pixel_tuning.py,
-docs/BENCHMARKS.md): tight ones read exactly 55.3% -> 62.7% (1-18) and 71.3% -> 76.7% (19-20),
-spaced ones unchanged.
+ink of several groups, which a second reading would read again. Chosen on numbers of writers 1-18
+and 19-20 (bench/pixel_tuning.py, docs/BENCHMARKS.md): tight ones read exactly 55.3% -> 62.7% (1-18)
+and 71.3% -> 76.7% (19-20), spaced ones unchanged.
 """
 
 from __future__ import annotations
