@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/pixel_tuning.py [--writers train|validation] [--n 15
 The numbers are made exactly as tests/support/tight_numbers.py makes the judging sets (same
 lengths, sizes, slants, gaps, brushes, polarities), but of the training writers 1-18 or the
 validation writers 19-20: its writer pool is swapped for theirs while the numbers are made.
-Each variant sets some of pixel_atoms' and pixel_passes' constants (and its PIXEL_PRIOR) for its run; every
+Each variant sets some of pixel_atoms' and pixel_passes' constants (and its PIXEL_PRIOR) for its run, or leaves
+the line model out ("no line model"; --line names another one); every
 number is read as canvas pixels (Recognizer.predict, multi=True). Prints, a variant a row: tight
 numbers read exactly, wrong yet "ok" (of all), the wrong ones with fewer / same / more digits,
 the tight ones whose atoms are fewer than their digits (a merge no search can undo), spaced
@@ -30,6 +31,7 @@ from common import linear_percentile
 from numrec.read import pixel_atoms as pa
 from numrec.read import pixel_passes as pp
 from numrec.read.lattice import Prior
+from numrec.read.line_model import BESIDE
 from numrec.read.recognizer import Recognizer
 from numrec.train.pen_data import TRAINING_WRITERS, VALIDATION_WRITERS
 from support import tight_numbers as tn
@@ -50,6 +52,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "+ part 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "MIN_PART": 0.3},
     "+ break 0.3": {"WIDE": 0.4, "SLICE_GAP": 0.2, "PIXEL_PRIOR": Prior(1.0, 1.0, 0.3, 0.5, 20.0)},
     "no second pass": {"DOUBT": 1.0},
+    "no line model": {"line": None},
     **{f"sure {v}": {"SURE": v} for v in (0.3, 0.5, 0.8)},
     **{f"aspect {a}": {"MAX_ASPECT": a} for a in (1.2, 2.0, 1e9)},
     **{f"doubt {d}": {"DOUBT": d} for d in (0.2, 0.3, 0.7, 0.9)},
@@ -131,14 +134,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--dump", type=Path)
+    parser.add_argument("--line", default=BESIDE, help="the line model (default: the one beside the model)")
     args = parser.parse_args()
-    recognizer = Recognizer(threads=1)
+    recognizer = Recognizer(threads=1, line_model=args.line)
     sets = {k: [(w, tn.number_pixels(w)) for w in v] for k, v in numbers(WRITERS[args.writers], args.n).items()}
     print(f"writers {args.writers}, {args.n} tight and {args.n} spaced numbers as pixels")
     print("| variant | tight exact | wrong ok | fewer/same/more | atoms < digits | spaced exact | 6-digit p99 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    line = recognizer.line
     for k, name in enumerate(args.variants):
-        with variant(VARIANTS[name]):
+        settings = dict(VARIANTS[name])
+        recognizer.line = settings.pop("line", line)  # "no line model": the lattice alone
+        with variant(settings):
             tight, wrong = read(recognizer, sets["tight"])
             spaced, _ = read(recognizer, sets["spaced"])
         split = "/".join(str(tight[t]) for t in ("fewer", "same", "more"))

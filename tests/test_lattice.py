@@ -152,7 +152,7 @@ def drawing(strokes: list[list[Point]], width: int = 400) -> Strokes:
 
 @pytest.fixture(scope="module")
 def recognizer() -> Recognizer:
-    return Recognizer(model_path())
+    return Recognizer(model_path(), line_model=None)  # the lattice alone: test_line_reading.py reads with both
 
 
 def read(recognizer: Recognizer, strokes: list[list[Point]], width: int = 400) -> tuple[str | None, str]:

@@ -31,3 +31,9 @@ PIXEL_MAX = 255
 IDX_LABELS_MAGIC = 2049
 IDX_IMAGES_MAGIC = 2051
 IDX_HEADER_INT_BYTES = 4
+
+# The line model (train/line_network.py, read/line.py) reads a whole number's ink scaled to LINE_HEIGHT
+# rows, one column of scores every LINE_STRIDE pixels: the CTC blank, then the ten digits.
+LINE_HEIGHT = 32
+LINE_STRIDE = 4
+LINE_CLASSES = NUM_CLASSES + 1

@@ -197,6 +197,12 @@ def add_train(sub: Subparsers) -> None:
         choices=("auto", "fp32", "bf16"),
         help="bf16: forward pass in bfloat16, weights fp32 (default auto: bf16 where the CPU has AMX/AVX512-BF16)",
     )
+    s.add_argument(
+        "--line",
+        action="store_true",
+        help="also train the line model (OUT/line.onnx) that reads a number in pixels whole (docs/PREPROCESSING.md)",
+    )
+    s.add_argument("--line-lines", type=int, metavar="N", help="numbers the line model trains on (default 400,000)")
     s.set_defaults(func=cmd_train, extra="train")
 
 

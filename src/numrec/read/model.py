@@ -98,6 +98,22 @@ def thresholds_of(card: ModelCard | None) -> Thresholds:
     return Thresholds(digit, number, refuse)
 
 
+def session_options(threads: int) -> Any:
+    """onnxruntime's options for numrec's models (the digit model, the line model)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    # One thread per call by default: the app and server answer one small
+    # drawing at a time, where thread hand-offs cost more than they save.
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # No arena: one large batch (an attack drawing) would grow it for good; small batches cost the same
+    # without (docs/RELIABILITY.md: one server fed every hostile input kept 300 MB instead of 387).
+    options.enable_cpu_mem_arena = False
+    options.log_severity_level = 3
+    return options
+
+
 class OnnxModel:
     def __init__(self, path: str | Path | None = None, threads: int = 1) -> None:
         import onnxruntime as ort
@@ -111,17 +127,10 @@ class OnnxModel:
             raise ModelError(str(e)) from None
         # The card as plain JSON, for the faces (/api/model, `card["test"]`); {} without one.
         self.card: dict[str, Any] = self.model_card.to_json() if self.model_card else {}
-        options = ort.SessionOptions()
-        # One thread per call by default: the app and server answer one small
-        # drawing at a time, where thread hand-offs cost more than they save.
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # No arena: one large batch (an attack drawing) would grow it for good; small batches cost the same
-        # without (docs/RELIABILITY.md: one server fed every hostile input kept 300 MB instead of 387).
-        options.enable_cpu_mem_arena = False
-        options.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                str(self.path), session_options(threads), providers=["CPUExecutionProvider"]
+            )
         except Exception as e:  # onnxruntime raises its own untyped errors
             raise ModelError(f"{self.path}: not a loadable ONNX model ({_first_line(e)})") from None
         # The model's outputs: 10 or 11, from its declared shape, or from the first probe if it declares none.

@@ -13,6 +13,7 @@ segmentation search's included, blends in the votes of the examples near it in t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ from numrec.geometry import NOT_DIGIT, NUM_CLASSES
 from numrec.read.examples import Examples
 from numrec.read.images import as_pixels, in_file_pixels
 from numrec.read.lattice import Segment, read_atoms
+from numrec.read.line_model import BESIDE, LINE_FILE, LineModel
+from numrec.read.line_reading import pixel_line, prefer_line
 from numrec.read.model import OnnxModel
-from numrec.read.pixel_atoms import pixel_atoms
+from numrec.read.pixel_atoms import PixelAtoms, pixel_atoms
 from numrec.read.pixel_passes import read_pixels
 from numrec.read.results import Box, DigitResult, Prediction
 from numrec.read.segment import pixel_digits
@@ -38,9 +41,19 @@ class Recognizer:
     """Reads digits and numbers with an ONNX model; one instance serves many calls."""
 
     def __init__(
-        self, model_path: str | Path | None = None, threads: int = 1, examples: str | Path | Examples | None = None
+        self,
+        model_path: str | Path | None = None,
+        threads: int = 1,
+        examples: str | Path | Examples | None = None,
+        line_model: str | Path | None = BESIDE,
     ) -> None:
         self.model = OnnxModel(model_path, threads=threads)
+        # The line model that reads a number in pixels whole (line_reading); None: the lattice alone. By default
+        # the one beside the digit model (LINE_FILE), if there is one; one asked for by name must load.
+        beside = self.model.path.with_name(LINE_FILE)
+        if line_model == BESIDE:
+            line_model = beside if beside.is_file() else None
+        self.line = None if line_model is None else LineModel(line_model, threads=threads)
         # A person's examples (a folder, or an Examples), blended into every reading; None: the model alone.
         self.taught = None if examples is None else Taught(self.model, examples)
 
@@ -74,7 +87,7 @@ class Recognizer:
         if multi:
             atoms, factor = pixel_atoms(pixels)
             factor, shape = in_file_pixels(source, factor, pixels.shape)  # a JPEG may have been decoded reduced
-            return self._read_segments(read_pixels(atoms, self.class_probabilities), factor, shape)
+            return self._read_pixel_number(atoms, factor, shape)
         inks, factor = pixel_digits(pixels, multi)
         factor, shape = in_file_pixels(source, factor, pixels.shape)
         return self.classify([p.image() for p in inks], [_scale_box(p.box, factor, shape) for p in inks])
@@ -82,6 +95,19 @@ class Recognizer:
     def predict_many(self, sources: Iterable[Source], multi: bool = True) -> list[Prediction]:
         """Read each drawing of a batch, in order, as predict reads one; the first unreadable one raises."""
         return [self.predict(source, multi) for source in as_drawings(sources)]
+
+    def _read_pixel_number(self, atoms: PixelAtoms, factor: tuple[float, float], shape: tuple[int, ...]) -> Prediction:
+        """The lattice's reading of a number's pixels, or the line model's (line_reading.prefer_line); never ok
+        where the two differ."""
+        first = self._read_segments(read_pixels(atoms, self.class_probabilities), factor, shape)
+        if self.line is None or first.status == "no_digit":
+            return first
+        whole = pixel_line(atoms, self.line)
+        prefer = prefer_line(first, whole)
+        if prefer is None:
+            return first
+        chosen = self._read_segments(whole, factor, shape) if prefer and whole else first
+        return replace(chosen, status="unsure")
 
     def _read_segments(
         self, segments: list[Segment], factor: tuple[float, float], shape: tuple[int, ...]

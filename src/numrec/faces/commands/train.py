@@ -167,9 +167,26 @@ def prepare(args: argparse.Namespace, world: World) -> tuple[dict[str, Any] | No
 
 
 def main(args: argparse.Namespace) -> int:
-    if getattr(args, "seeds", None):
-        return train_committee(args)
-    return train_one(args)
+    code = train_committee(args) if getattr(args, "seeds", None) else train_one(args)
+    if code or not getattr(args, "line", False) or not from_env().main:
+        return code
+    return train_line(args)
+
+
+def train_line(args: argparse.Namespace) -> int:
+    """--line: the line model (train/line_train.py) in OUT/line.onnx, beside the digit model that loads it."""
+    from numrec.train import line_train
+
+    if not args.pen_data:
+        print("numrec train: error: --line needs --pen-data (the line model writes with pen digits)", file=sys.stderr)
+        return 2
+    recipe = line_train.Recipe(seed=args.seed or 0, **({"lines": args.line_lines} if args.line_lines else {}))
+    out = Path(args.out)
+    folder = data.resolve_data_dir(args.data_dir)
+    model, info = line_train.train(recipe, Path(args.pen_data), folder, workers=2, log=out / "line-history.json")
+    line_train.export(model, out, info)
+    print(f"line model: validation exact {info['history'][-1]['validation_exact']:.4f}  -> {out / 'line.onnx'}")
+    return 0
 
 
 def train_committee(args: argparse.Namespace) -> int:

@@ -1,0 +1,90 @@
+"""A number in canvas pixels read whole by the line model, and which reading the Recognizer answers with.
+
+The lattice (pixel_passes.read_pixels) reads digits it can cut apart; digits that overlap, where no
+seam parts them, it reads merged, or says they are not a digit. The line model (read/line.py) needs
+no cut. Which reading is answered (`prefer_line`):
+- both read the same digits, or the line finds none: the lattice's reading (boxes, images, verdict);
+- they differ: the line's if its least sure digit is at least TRUST likely and the lattice's least sure
+  one is not (the digit model reads a digit alone better than the line model: drawn MNIST numbers were
+  read worse when a sure lattice was overruled), else the lattice's; either way never `ok`, for two
+  readers disagree;
+- the lattice found no digit (blank): that stands; it said "not a digit": the line's reading only if
+  its least sure digit is at least TRUST_NOT_DIGIT likely (a letter is seldom read so surely).
+Chosen on validation writers 19-20 (docs/BENCHMARKS.md, "Numbers read whole").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from numrec.geometry import NUM_CLASSES
+from numrec.read import ink as ik
+from numrec.read.lattice import Segment
+from numrec.read.line import best_path, digit_columns, line_ink
+from numrec.read.line_model import LineModel
+from numrec.read.pieces import Piece
+from numrec.read.pixel_atoms import PixelAtoms
+from numrec.read.results import Prediction
+from numrec.read.segment import DigitInk, ink_pieces
+from numrec.read.strokes import Strokes, render_strokes
+
+# How sure the line's least sure digit must be for its reading to be answered where the lattice's differs, and
+# where the lattice said "not a digit".
+TRUST = 0.9
+TRUST_NOT_DIGIT = 0.99
+
+
+def line_segments(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], model: LineModel) -> list[Segment] | None:
+    """The line model's reading of the kept pieces' ink (segment.ink_pieces), a segment a digit: its columns'
+    ink as the image, its ten probabilities and no NOT_DIGIT; None if the line is too wide to read whole or
+    holds no digit."""
+    line = line_ink(ink, labels, kept)
+    if line is None:
+        return None
+    digits = best_path(model.read(line))
+    if not digits:
+        return None
+    x0, y0, x1, y1 = line.box
+    own = np.isin(labels[y0:y1, x0:x1], [p.label for p in kept])
+    whole = DigitInk(ik.keep_near(ink[y0:y1, x0:x1], own), line.box)
+    segments = []
+    for d in digits:
+        c0, c1 = digit_columns(line, d)
+        part = whole.part(c0 - x0, c1 - x0)
+        probabilities = np.zeros(NUM_CLASSES + 1, np.float64)
+        probabilities[:NUM_CLASSES] = d.probabilities / max(float(d.probabilities.sum()), 1e-12)
+        segments.append(Segment((), part.image(), part.box, probabilities))
+    return segments
+
+
+def pixel_line(atoms: PixelAtoms, model: LineModel) -> list[Segment] | None:
+    """line_segments of a canvas's atoms, at their working scale."""
+    return line_segments(atoms.ink, atoms.labels, [p for members in atoms.members for p in members], model)
+
+
+def stroke_line(drawing: Strokes, model: LineModel) -> tuple[list[Segment] | None, tuple[float, float]]:
+    """line_segments of strokes drawn as pixels no larger than the working size, and the factors (x, y) from
+    there back to the canvas."""
+    scale = min(1.0, ik.WORK_SIDE / max(drawing.width, drawing.height, 1))
+    size = (max(1, math.ceil(drawing.width * scale)), max(1, math.ceil(drawing.height * scale)))
+    pixels = render_strokes(drawing.nonempty(), size, drawing.line_width * scale, scale=scale)
+    ink, labels, kept, factor = ink_pieces(pixels)
+    return line_segments(ink, labels, kept, model), (factor[0] / scale, factor[1] / scale)
+
+
+def digits_of(segments: list[Segment]) -> str:
+    return "".join(str(int(s.probabilities[:NUM_CLASSES].argmax())) for s in segments)
+
+
+def prefer_line(first: Prediction, line: list[Segment] | None) -> bool | None:
+    """Whether the line's reading is answered rather than the lattice's (`first`): True, False, or None when the
+    lattice's stands as it is (the readers agree, or there is nothing to weigh)."""
+    if first.status == "no_digit" or not line or digits_of(line) == first.number:
+        return None
+    least = min(float(s.probabilities[:NUM_CLASSES].max()) for s in line)
+    if first.status == "not_digit":
+        return True if least >= TRUST_NOT_DIGIT else None
+    return least >= TRUST and min(d.confidence for d in first.digits) < TRUST
