@@ -23,6 +23,9 @@ ok, but on the held-out judging sets not-digits answered ok rise from 4.8% to 10
 wrong yet ok from 0% to 1.3% (pixels): both over what [numbers] allows, so not-digits stay in
 (docs/BENCHMARKS.md, numbers).
 
+The line model is left out: where it is answered the reading is never ok, so it cannot make an ok
+reading wrong, and its sure readings (no NOT_DIGIT, confident digits) would read as ok here.
+
 `python -m numrec.train.thresholds MODEL --pen-data FILE` sets them on a model's card in place.
 """
 
@@ -140,7 +143,9 @@ def set_thresholds(model: Path, pen_file: Path, scale: float = 1.0) -> ModelCard
     card = load_card(model)
     if card is None:
         raise ValueError(f"{model}: no model card to set thresholds on")
-    chosen = choose(read_all(Recognizer(model, threads=0), validation_set(pen_file, scale)))
+    # The lattice's readings alone: the line model (read/line_reading.py) only ever makes a reading unsure, so
+    # the readings ok with it are among those ok without, and what is right here is right there.
+    chosen = choose(read_all(Recognizer(model, threads=0, line_model=None), validation_set(pen_file, scale)))
     how = {
         "how": "train/thresholds.py on validation writers 19-20 read by the Recognizer",
         "target": TARGET,
