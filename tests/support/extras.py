@@ -30,6 +30,7 @@ TRAIN_MODULES = frozenset(
         "test_committee.py",
         "test_distributed.py",
         "test_interrupted.py",
+        "test_line_train.py",
         "test_precision.py",
         "test_train.py",
     }
@@ -65,6 +66,7 @@ TRAIN_TESTS = {
         "test_numrecs_export_adds_the_features_before_the_classifier_and_keeps_the_logits_first",
     },
     "test_examples_cli.py": {"test_train_extra_folds_a_folder_into_the_training_split"},
+    "test_line.py": {"test_a_digit_model_offered_as_a_line_model_is_refused_at_load"},
     "test_predict_cli.py": {"test_predict_says_not_a_digit_and_json_carries_the_status_as_is"},
     "test_evaluate.py": {
         "test_shipped_model_reaches_accuracy_and_calibration_targets",

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,8 +28,10 @@ from numrec.geometry import LINE_HEIGHT, PIXEL_MAX
 from numrec.mnist import load_split
 from numrec.progress import Progress
 from numrec.read.line import best_path
+from numrec.train.checkpoint import CheckpointError
 from numrec.train.line_network import LineNet
 from numrec.train.lines import line_numbers
+from numrec.train.onnx_export import PARITY_ATOL
 from numrec.train.pen_data import load, split_by_writer
 from numrec.train.precision import resolve
 
@@ -139,25 +143,39 @@ def train(
     return model, {"recipe": asdict(recipe), "history": history, "bf16": bf16}
 
 
-def export(model: LineNet, out: Path, info: dict[str, Any]) -> None:
-    import onnx
-
-    model = model.eval()
-    buffer = __import__("io").BytesIO()
+def _export(model: LineNet, buffer: io.BytesIO) -> None:
     torch.onnx.export(
         model,
         (torch.zeros(1, 1, LINE_HEIGHT, 64),),
-        buffer,
+        buffer,  # type: ignore[arg-type]  # a file object works; the stubs name paths only
         input_names=["ink"],
         output_names=["scores"],
         dynamic_axes={"ink": {0: "batch", 3: "width"}, "scores": {0: "batch", 1: "columns"}},
         opset_version=17,
         dynamo=False,
     )
+
+
+def export(model: LineNet, out: Path, info: dict[str, Any]) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    model = model.eval()
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():  # the TorchScript exporter, as onnx_export.py's: its graph is checked below
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _export(model, buffer)
     data = buffer.getvalue()
     onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
+    probe = torch.rand(2, 1, LINE_HEIGHT, 96, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want = model(probe).numpy()
+    got = ort.InferenceSession(data, providers=["CPUExecutionProvider"]).run(None, {"ink": probe.numpy()})[0]
+    parity = float(np.abs(got - want).max())
+    if got.shape != want.shape or parity > PARITY_ATOL:
+        raise CheckpointError(f"line model: ONNX scores differ from torch by {parity:.2e} (limit {PARITY_ATOL})")
     write_bytes(out / "line.onnx", data)
-    write_json(out / "line.json", {"sha256": hashlib.sha256(data).hexdigest(), **info})
+    write_json(out / "line.json", {"sha256": hashlib.sha256(data).hexdigest(), "parity": parity, **info})
 
 
 def main(argv: list[str] | None = None) -> None:
