@@ -30,6 +30,9 @@ def test_readings_are_put_in_plain_words_naming_digits_by_place_not_by_a_number(
     almost = describe(Prediction("unsure", "31", (sure_first, DigitResult(1, 0.994, PROBS, (20, 0, 10, 10), IMAGE))))
     assert almost.headline == "31?"
     assert almost.detail == "Probably right, but not sure enough about the second digit (1 at 99.4%): check it."
+    # every digit over 99.95% yet unsure: the lattice and the line model read it differently
+    both = describe(Prediction("unsure", "31", (sure_first, DigitResult(1, 0.99996, PROBS, (20, 0, 10, 10), IMAGE))))
+    assert both.detail == "Probably right, but it can be read another way: check it."
     shaky_first = DigitResult(2, 0.993, PROBS, (0, 0, 10, 10), IMAGE)
     sure_second = DigitResult(5, 0.9999, PROBS, (20, 0, 10, 10), IMAGE)
     ok = describe(Prediction("ok", "25", (shaky_first, sure_second)))

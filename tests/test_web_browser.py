@@ -117,13 +117,15 @@ def test_page_words_confidence_like_the_command_line_and_the_window(page: Page) 
 
 
 def test_an_unsure_reading_that_is_still_very_likely_is_worded_as_the_window_words_it(page: Page) -> None:
-    from numrec.faces.wording import almost_words, percent
+    from numrec.faces.wording import TWO_WAYS, almost_words, percent
 
     def reading(confidence: float) -> dict[str, object]:
         probabilities = [0.0] * 10
         probabilities[1], probabilities[7] = confidence, 1 - confidence
         return {"status": "unsure", "digits": [{"digit": 1, "confidence": confidence, "probabilities": probabilities}]}
 
-    said = page.evaluate("(cases) => cases.map((c) => window.numrecDescribe(c))", [reading(0.994), reading(0.6)])
+    cases = [reading(0.994), reading(0.6), reading(0.99996)]
+    said = page.evaluate("(cases) => cases.map((c) => window.numrecDescribe(c))", cases)
     assert said[0] == almost_words(1, percent(0.994))  # "Probably right, but not sure enough (1 at 99.4%): check it."
     assert said[1] == "Unsure: it could be 1 (60%) or 7 (40%). Try drawing it more clearly."
+    assert said[2] == TWO_WAYS  # every digit passes the thresholds: two readings differ

@@ -43,6 +43,13 @@ def almost_words(digit: int, sure: str, about: str = "") -> str:
     return f"Probably right, but not sure enough{about} ({digit} at {sure}): check it."
 
 
+# An unsure reading whose least sure digit is at TOP or above passes the shipped card's thresholds (0.9916 a digit,
+# 0.99928 a number), so it is unsure because two readings of it differ (the lattice and the line model,
+# read/line_reading.py): "not sure enough (7 at >99.9%)" would say the opposite. static/app.js too. (A card
+# whose thresholds are over TOP, up to train/thresholds.py's cap of 0.99999, would get these words wrongly.)
+TWO_WAYS = "Probably right, but it can be read another way: check it."
+
+
 # A reading whose ink is, at least in part, not a digit (status "not_digit"): the short form (the command
 # line's line, the window's title) and the sentence, for one piece of ink or several. static/app.js says the same.
 NOT_DIGIT = "not a digit"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from numrec.faces.desktop.drawing import Box
-from numrec.faces.wording import ALMOST, NOT_DIGIT, almost_words, learned_words, not_digit_words, percent
+from numrec.faces.wording import ALMOST, NOT_DIGIT, TOP, TWO_WAYS, almost_words, learned_words, not_digit_words, percent
 
 if TYPE_CHECKING:
     import numpy as np
@@ -177,7 +177,7 @@ def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False)
         about = f" about the {which} digit" if len(digits) > 1 else ""
         detail = f"Not sure{about} (most likely {least.digit}, {sure}). Write it larger or clearer."
         if least.confidence >= ALMOST:
-            detail = almost_words(least.digit, sure, about)
+            detail = TWO_WAYS if least.confidence >= TOP else almost_words(least.digit, sure, about)
         return Verdict("unsure", number + "?", detail, digits, focus, f"{number}? unsure", number)
     detail = f"{len(digits)} digits; the {which} is the least sure at {sure}" if len(digits) > 1 else f"{sure} sure"
     return Verdict("ok", number, detail, digits, focus, f"{number} ({sure} sure)", number)

@@ -131,6 +131,8 @@ function describe(data) {
   }
   const d = data.digits.reduce((a, b) => (b.confidence < a.confidence ? b : a));
   // wording.py's ALMOST: a number's digits must each be 99.9% sure, so "could be 1 (99.4%)" would puzzle.
+  // wording.py's TWO_WAYS: every digit passes the thresholds, so two readings of the number differ.
+  if (d.confidence >= 0.9995) return "Probably right, but it can be read another way: check it.";
   if (d.confidence >= 0.99) return `Probably right, but not sure enough (${d.digit} at ${pct(d.confidence)}): check it.`;
   const ranked = d.probabilities.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]);
   const alt = `${ranked[0][1]} (${pct(ranked[0][0])}) or ${ranked[1][1]} (${pct(ranked[1][0])})`;
