@@ -28,5 +28,5 @@ def test_a_short_run_exports_a_line_model_the_recognizer_loads(tmp_path: Path) -
     model = LineModel(tmp_path / "line.onnx")  # its card's sha256 matches, its scores have the right shape
     assert model.card["recipe"]["lines"] == 256 and len(model.card["history"]) == 1
     line = line_numbers(1, 0, split_by_writer(load(PENDIGITS))[0], None)[0].ink
-    scores = model.read(line)
+    scores = model.scores(line.image)
     assert scores.shape == (line.image.shape[1] // 4, 11) and np.allclose(scores.sum(axis=1), 1.0)

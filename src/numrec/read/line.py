@@ -26,16 +26,20 @@ PAD = 2
 MAX_WIDTH = 10 * LINE_HEIGHT
 # The CTC blank's index in the model's scores; the ten digits follow it.
 BLANK = 0
+# A digit's scores peak in its middle: its columns reach this share of the ink's height beyond them each side.
+HALF_DIGIT = 0.35
 
 
 @dataclass(frozen=True)
 class LineInk:
-    """The line model's input (LINE_HEIGHT, W), and where it lies at working scale: the box (x0, y0, x1, y1)
-    and how many working pixels one of its columns spans."""
+    """The line model's input (LINE_HEIGHT, W), and where it lies at working scale: the box (x0, y0, x1, y1),
+    how many working pixels one of its columns spans, and the kept ink cropped to the box (what the digits'
+    images are cut from)."""
 
     image: np.ndarray
     box: tuple[int, int, int, int]
     scale: float
+    ink: np.ndarray
 
 
 def line_ink(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece]) -> LineInk | None:
@@ -53,7 +57,7 @@ def line_ink(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece]) -> Line
         return None
     out = np.zeros((LINE_HEIGHT, math.ceil((width + 2 * PAD) / LINE_STRIDE) * LINE_STRIDE), np.float32)
     out[PAD : PAD + rows, PAD : PAD + width] = resize(crop, rows, width)
-    return LineInk(out, (x0, y0, x1, y1), 1.0 / scale)
+    return LineInk(out, (x0, y0, x1, y1), 1.0 / scale, crop)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def best_path(probabilities: np.ndarray) -> list[LineDigit]:
 def digit_columns(line: LineInk, digit: LineDigit) -> tuple[int, int]:
     """A digit's columns [x0, x1) at working scale: from its first to its last column of scores, widened by half
     a digit's usual width each side (a digit's scores peak in its middle), inside the line's box."""
-    half = 0.35 * (LINE_HEIGHT - 2 * PAD)
+    half = HALF_DIGIT * (LINE_HEIGHT - 2 * PAD)
     left = (digit.first * LINE_STRIDE - PAD - half) * line.scale
     right = ((digit.last + 1) * LINE_STRIDE - PAD + half) * line.scale
     x0, _, x1, _ = line.box

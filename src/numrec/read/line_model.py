@@ -17,7 +17,6 @@ import numpy as np
 from numrec.geometry import LINE_CLASSES, LINE_HEIGHT, LINE_STRIDE
 from numrec.metrics import softmax
 from numrec.read.card import SHIPPED_MODEL
-from numrec.read.line import LineInk
 from numrec.read.model import ModelError, session_options
 
 # A digit model's line model lies beside it under this name (the shipped one: models/line.onnx); BESIDE asks the
@@ -62,6 +61,3 @@ class LineModel:
         if out.shape != want or not np.isfinite(out).all():
             raise ModelError(f"{self.path}: line model returned shape {out.shape} or scores not finite; refused")
         return np.asarray(softmax(out[0], 1.0))
-
-    def read(self, line: LineInk) -> np.ndarray:
-        return self.scores(line.image)

@@ -15,21 +15,18 @@ Chosen on validation writers 19-20 (docs/BENCHMARKS.md, "Numbers read whole").
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from numrec.geometry import NUM_CLASSES
-from numrec.read import ink as ik
 from numrec.read.lattice import Segment
 from numrec.read.line import best_path, digit_columns, line_ink
 from numrec.read.line_model import LineModel
 from numrec.read.pieces import Piece
 from numrec.read.pixel_atoms import PixelAtoms
 from numrec.read.results import Prediction
-from numrec.read.segment import DigitInk, ink_pieces
-from numrec.read.strokes import Strokes, render_strokes
+from numrec.read.segment import DigitInk
 
 # How sure the line's least sure digit must be for its reading to be answered where the lattice's differs, and
 # where the lattice said "not a digit".
@@ -44,12 +41,11 @@ def line_segments(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], mo
     line = line_ink(ink, labels, kept)
     if line is None:
         return None
-    digits = best_path(model.read(line))
+    digits = best_path(model.scores(line.image))
     if not digits:
         return None
-    x0, y0, x1, y1 = line.box
-    own = np.isin(labels[y0:y1, x0:x1], [p.label for p in kept])
-    whole = DigitInk(ik.keep_near(ink[y0:y1, x0:x1], own), line.box)
+    x0 = line.box[0]
+    whole = DigitInk(line.ink, line.box)
     segments = []
     for d in digits:
         c0, c1 = digit_columns(line, d)
@@ -63,16 +59,6 @@ def line_segments(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], mo
 def pixel_line(atoms: PixelAtoms, model: LineModel) -> list[Segment] | None:
     """line_segments of a canvas's atoms, at their working scale."""
     return line_segments(atoms.ink, atoms.labels, [p for members in atoms.members for p in members], model)
-
-
-def stroke_line(drawing: Strokes, model: LineModel) -> tuple[list[Segment] | None, tuple[float, float]]:
-    """line_segments of strokes drawn as pixels no larger than the working size, and the factors (x, y) from
-    there back to the canvas."""
-    scale = min(1.0, ik.WORK_SIDE / max(drawing.width, drawing.height, 1))
-    size = (max(1, math.ceil(drawing.width * scale)), max(1, math.ceil(drawing.height * scale)))
-    pixels = render_strokes(drawing.nonempty(), size, drawing.line_width * scale, scale=scale)
-    ink, labels, kept, factor = ink_pieces(pixels)
-    return line_segments(ink, labels, kept, model), (factor[0] / scale, factor[1] / scale)
 
 
 def digits_of(segments: list[Segment]) -> str:

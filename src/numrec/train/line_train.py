@@ -12,11 +12,13 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ import numpy as np
 import torch
 
 from numrec.fileio import write_bytes, write_json
-from numrec.geometry import LINE_HEIGHT, PIXEL_MAX
+from numrec.geometry import LINE_HEIGHT, LINE_STRIDE, PIXEL_MAX
 from numrec.mnist import load_split
 from numrec.progress import Progress
 from numrec.read.line import best_path
@@ -32,7 +34,7 @@ from numrec.train.checkpoint import CheckpointError
 from numrec.train.line_network import LineNet
 from numrec.train.lines import line_numbers
 from numrec.train.onnx_export import PARITY_ATOL
-from numrec.train.pen_data import load, split_by_writer
+from numrec.train.pen_data import PenDigit, load, split_by_writer
 from numrec.train.precision import resolve
 
 CHUNK = 2000
@@ -53,11 +55,17 @@ class Recipe:
 Lines = tuple[list[np.ndarray], list[str]]
 
 
+@cache
+def _sources(pen_path: str, mnist_dir: str) -> tuple[list[PenDigit], list[PenDigit], tuple[np.ndarray, np.ndarray]]:
+    """The pen writers' digits (training, validation) and MNIST's training set, loaded once a worker process."""
+    train, val, _ = split_by_writer(load(Path(pen_path)))
+    return train, val, load_split(Path(mnist_dir), "train")
+
+
 def _chunk(args: tuple[int, int, str, str, bool]) -> Lines:
     n, seed, pen_path, mnist_dir, validation = args
-    train, val, _ = split_by_writer(load(Path(pen_path)))
-    mnist = None if validation else load_split(Path(mnist_dir), "train")
-    lines = line_numbers(n, seed, val if validation else train, mnist)
+    train, val, mnist = _sources(pen_path, mnist_dir)
+    lines = line_numbers(n, seed, val if validation else train, None if validation else mnist)
     return [np.rint(x.ink.image * PIXEL_MAX).astype(np.uint8) for x in lines], [x.text for x in lines]
 
 
@@ -100,7 +108,7 @@ def exact(model: LineNet, lines: Lines) -> float:
             x, _, _ = tensors(*lines, idx)
             probs = model(x).float().softmax(2).numpy()
             for j, i in enumerate(idx):
-                t = lines[0][i].shape[1] // 4
+                t = lines[0][i].shape[1] // LINE_STRIDE
                 right += "".join(str(int(d.probabilities.argmax())) for d in best_path(probs[j, :t])) == lines[1][i]
     model.train()
     return right / len(lines[0])
@@ -187,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lines", type=int, default=Recipe.lines)
     p.add_argument("--epochs", type=int, default=Recipe.epochs)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes making the lines")
     a = p.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     a.out.mkdir(parents=True, exist_ok=True)

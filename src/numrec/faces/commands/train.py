@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import shlex
 import sys
 from dataclasses import replace
@@ -183,7 +184,8 @@ def train_line(args: argparse.Namespace) -> int:
     recipe = line_train.Recipe(seed=args.seed or 0, **({"lines": args.line_lines} if args.line_lines else {}))
     out = Path(args.out)
     folder = data.resolve_data_dir(args.data_dir)
-    model, info = line_train.train(recipe, Path(args.pen_data), folder, workers=2, log=out / "line-history.json")
+    workers = os.cpu_count() or 1
+    model, info = line_train.train(recipe, Path(args.pen_data), folder, workers, log=out / "line-history.json")
     line_train.export(model, out, info)
     print(f"line model: validation exact {info['history'][-1]['validation_exact']:.4f}  -> {out / 'line.onnx'}")
     return 0
