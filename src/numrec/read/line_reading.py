@@ -16,12 +16,13 @@ Chosen on validation writers 19-20 (docs/BENCHMARKS.md, "Numbers read whole").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from numrec.geometry import NUM_CLASSES
 from numrec.read.lattice import Segment
-from numrec.read.line import best_path, digit_columns, line_ink
+from numrec.read.line import LineDigit, LineInk, best_path, digit_columns, line_ink
 from numrec.read.line_model import LineModel
 from numrec.read.pieces import Piece
 from numrec.read.pixel_atoms import PixelAtoms
@@ -34,43 +35,59 @@ TRUST = 0.9
 TRUST_NOT_DIGIT = 0.99
 
 
-def line_segments(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], model: LineModel) -> list[Segment] | None:
-    """The line model's reading of the kept pieces' ink (segment.ink_pieces), a segment a digit: its columns'
-    ink as the image, its ten probabilities and no NOT_DIGIT; None if the line is too wide to read whole or
-    holds no digit."""
+@dataclass(frozen=True)
+class LineReading:
+    """The line model's reading of a number's ink: its digits by the best path, and the line they lie on. The
+    digits' images are cut only when this reading is answered (`segments`): most readings agree with the
+    lattice's, whose images stand."""
+
+    line: LineInk
+    digits: list[LineDigit]
+
+    @property
+    def number(self) -> str:
+        return "".join(str(int(d.probabilities.argmax())) for d in self.digits)
+
+    @property
+    def least(self) -> float:
+        """The least sure digit's probability."""
+        return min(float(d.probabilities.max() / max(float(d.probabilities.sum()), 1e-12)) for d in self.digits)
+
+    def segments(self) -> list[Segment]:
+        """A segment a digit: its columns' ink as the image, its ten probabilities and no NOT_DIGIT."""
+        x0 = self.line.box[0]
+        whole = DigitInk(self.line.ink, self.line.box)
+        segments = []
+        for d in self.digits:
+            c0, c1 = digit_columns(self.line, d)
+            part = whole.part(c0 - x0, c1 - x0)
+            probabilities = np.zeros(NUM_CLASSES + 1, np.float64)
+            probabilities[:NUM_CLASSES] = d.probabilities / max(float(d.probabilities.sum()), 1e-12)
+            segments.append(Segment((), part.image(), part.box, probabilities))
+        return segments
+
+
+def read_line(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], model: LineModel) -> LineReading | None:
+    """The line model's reading of the kept pieces' ink (segment.ink_pieces); None if the line is too wide to
+    read whole or holds no digit."""
     line = line_ink(ink, labels, kept)
     if line is None:
         return None
     digits = best_path(model.scores(line.image))
-    if not digits:
-        return None
-    x0 = line.box[0]
-    whole = DigitInk(line.ink, line.box)
-    segments = []
-    for d in digits:
-        c0, c1 = digit_columns(line, d)
-        part = whole.part(c0 - x0, c1 - x0)
-        probabilities = np.zeros(NUM_CLASSES + 1, np.float64)
-        probabilities[:NUM_CLASSES] = d.probabilities / max(float(d.probabilities.sum()), 1e-12)
-        segments.append(Segment((), part.image(), part.box, probabilities))
-    return segments
+    return LineReading(line, digits) if digits else None
 
 
-def pixel_line(atoms: PixelAtoms, model: LineModel) -> list[Segment] | None:
-    """line_segments of a canvas's atoms, at their working scale."""
-    return line_segments(atoms.ink, atoms.labels, [p for members in atoms.members for p in members], model)
+def pixel_line(atoms: PixelAtoms, model: LineModel) -> LineReading | None:
+    """read_line of a canvas's atoms, at their working scale."""
+    return read_line(atoms.ink, atoms.labels, [p for members in atoms.members for p in members], model)
 
 
-def digits_of(segments: list[Segment]) -> str:
-    return "".join(str(int(s.probabilities[:NUM_CLASSES].argmax())) for s in segments)
-
-
-def prefer_line(first: Prediction, line: list[Segment] | None) -> bool | None:
+def prefer_line(first: Prediction, line: LineReading | None) -> bool | None:
     """Whether the line's reading is answered rather than the lattice's (`first`): True, False, or None when the
     lattice's stands as it is (the readers agree, or there is nothing to weigh)."""
-    if first.status == "no_digit" or not line or digits_of(line) == first.number:
+    if first.status == "no_digit" or line is None or line.number == first.number:
         return None
-    least = min(float(s.probabilities[:NUM_CLASSES].max()) for s in line)
+    least = line.least
     if first.status == "not_digit":
         return True if least >= TRUST_NOT_DIGIT else None
     return least >= TRUST and min(d.confidence for d in first.digits) < TRUST

@@ -106,7 +106,7 @@ class Recognizer:
         prefer = prefer_line(first, whole)
         if prefer is None:
             return first
-        chosen = self._read_segments(whole, factor, shape) if prefer and whole else first
+        chosen = self._read_segments(whole.segments(), factor, shape) if prefer and whole else first
         return replace(chosen, status="unsure")
 
     def _read_segments(
