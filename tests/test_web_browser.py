@@ -127,5 +127,5 @@ def test_an_unsure_reading_that_is_still_very_likely_is_worded_as_the_window_wor
     cases = [reading(0.994), reading(0.6), reading(0.99996)]
     said = page.evaluate("(cases) => cases.map((c) => window.numrecDescribe(c))", cases)
     assert said[0] == almost_words(1, percent(0.994))  # "Probably right, but not sure enough (1 at 99.4%): check it."
-    assert said[1] == "Unsure: it could be 1 (60%) or 7 (40%). Try drawing it more clearly."
+    assert said[1] == "Unsure: it could be 1 (60%) or 7 (40%). Write it again, larger or more clearly."
     assert said[2] == TWO_WAYS  # every digit passes the thresholds: two readings differ

@@ -49,6 +49,9 @@ def almost_words(digit: int, sure: str, about: str = "") -> str:
 # whose thresholds are over TOP, up to train/thresholds.py's cap of 0.99999, would get these words wrongly.)
 TWO_WAYS = "Probably right, but it can be read another way: check it."
 
+# What an unsure reading under ALMOST ends with, the same in the window and on the page (static/app.js).
+REDRAW = "Write it again, larger or more clearly."
+
 
 # A reading whose ink is, at least in part, not a digit (status "not_digit"): the short form (the command
 # line's line, the window's title) and the sentence, for one piece of ink or several. static/app.js says the same.

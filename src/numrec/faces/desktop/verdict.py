@@ -9,7 +9,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from numrec.faces.desktop.drawing import Box
-from numrec.faces.wording import ALMOST, NOT_DIGIT, TOP, TWO_WAYS, almost_words, learned_words, not_digit_words, percent
+from numrec.faces.wording import (
+    ALMOST,
+    NOT_DIGIT,
+    REDRAW,
+    TOP,
+    TWO_WAYS,
+    almost_words,
+    learned_words,
+    not_digit_words,
+    percent,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -175,7 +185,7 @@ def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False)
     sure, which = percent(least.confidence), ordinal(focus + 1)
     if pred.status == "unsure":
         about = f" about the {which} digit" if len(digits) > 1 else ""
-        detail = f"Not sure{about} (most likely {least.digit}, {sure}). Write it larger or clearer."
+        detail = f"Not sure{about} (most likely {least.digit}, {sure}). {REDRAW}"
         if least.confidence >= ALMOST:
             detail = TWO_WAYS if least.confidence >= TOP else almost_words(least.digit, sure, about)
         return Verdict("unsure", number + "?", detail, digits, focus, f"{number}? unsure", number)

@@ -136,7 +136,8 @@ function describe(data) {
   if (d.confidence >= 0.99) return `Probably right, but not sure enough (${d.digit} at ${pct(d.confidence)}): check it.`;
   const ranked = d.probabilities.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]);
   const alt = `${ranked[0][1]} (${pct(ranked[0][0])}) or ${ranked[1][1]} (${pct(ranked[1][0])})`;
-  return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}. Try drawing it more clearly.`;
+  // wording.py's REDRAW, as the window ends the same words.
+  return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}. Write it again, larger or more clearly.`;
 }
 window.numrecDescribe = describe; // for the page's own tests
 
