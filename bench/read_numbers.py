@@ -4,9 +4,12 @@ Run: .venv/bin/python bench/read_numbers.py [--model M] [--write]
 Every drawing is read as strokes and as canvas pixels (Recognizer.predict, multi=True):
 - tight numbers (support/tight_numbers.py: 2-6 digits of one held-out pen writer,
   gaps -0.1..+0.1 of the digit height, so touching and overlapping): the share read
-  exactly, the share of all answers that are wrong yet "ok", and how the wrong ones
-  are wrong (fewer digits, same length, more digits than written);
-- spaced numbers (gaps +0.25..+0.6 of the height): the share read exactly;
+  exactly, the share of all answers that are wrong yet "ok", how the wrong ones
+  are wrong (fewer digits, same length, more digits than written), the share of
+  digits read right where as many were read as written, and the share a reader
+  would read exactly at that digit rate if its digits' errors were independent
+  (what per-digit accuracy alone allows);
+- spaced numbers (gaps +0.25..+0.6 of the height): the same;
 - non-digits (support/non_digits.py: letters, signs, shapes, a line, scribbles,
   crossed-out digits, two digits on top of each other): the share NOT answered as a
   digit with status "ok", by group and by kind;
@@ -58,11 +61,24 @@ def read_all(
 
 
 def number_tags(number: WrittenNumber, prediction: Any) -> list[str]:
-    if prediction.number == number.text:
-        return ["exact"] + (["exact_ok"] if prediction.status == "ok" else [])
-    read = len(prediction.number or "")
-    length = "fewer" if read < len(number.text) else "more" if read > len(number.text) else "same"
-    return ["wrong", length] + (["wrong_ok"] if prediction.status == "ok" else [])
+    """Tags of one reading; `digit` and `digit_right` once a digit where as many digits were read as written."""
+    read = prediction.number or ""
+    digits = [f"len:{len(number.text)}"]
+    if len(read) == len(number.text):
+        digits += ["digit"] * len(read) + ["digit_right"] * sum(a == b for a, b in zip(read, number.text, strict=True))
+    if read == number.text:
+        return ["exact", *digits] + (["exact_ok"] if prediction.status == "ok" else [])
+    length = "fewer" if len(read) < len(number.text) else "more" if len(read) > len(number.text) else "same"
+    return ["wrong", length, *digits] + (["wrong_ok"] if prediction.status == "ok" else [])
+
+
+def expected_exact(tally: Counter[str]) -> str:
+    """The share read exactly if each digit were read right at the digit rate, independently of the others."""
+    if not tally["digit"]:
+        return "-"
+    rate = tally["digit_right"] / tally["digit"]
+    lengths = {int(t[4:]): c for t, c in tally.items() if t.startswith("len:")}
+    return f"{100 * sum(c * rate**k for k, c in lengths.items()) / tally['n']:.1f}%"
 
 
 def non_digit_tags(item: NonDigit, prediction: Any) -> list[str]:
@@ -91,6 +107,14 @@ def number_rows(name: str, result: dict[str, Counter[str]], detail: bool) -> lis
         split = ["/".join(str(t[k]) for k in ("fewer", "same", "more")) for t in (s, p)]
         rows.append(
             f"| {name}: wrong answers, fewer / same length / more digits | {s['n']} | {split[0]} | {split[1]} |"
+        )
+        rows.append(
+            f"| {name}: digits read right, in answers of as many digits | {s['digit']}/{p['digit']}"
+            f" | {share(s, 'digit_right', 'digit')} | {share(p, 'digit_right', 'digit')} |"
+        )
+        rows.append(
+            f"| {name}: read exactly, were each digit right at that rate alone | {s['n']}"
+            f" | {expected_exact(s)} | {expected_exact(p)} |"
         )
     return rows
 
