@@ -17,7 +17,7 @@ import numpy as np
 from numrec.geometry import LINE_CLASSES, LINE_HEIGHT, LINE_STRIDE
 from numrec.metrics import softmax
 from numrec.read.card import SHIPPED_MODEL
-from numrec.read.model import ModelError, session_options
+from numrec.read.model import ModelError, first_line, session_options
 
 # A digit model's line model lies beside it under this name (the shipped one: models/line.onnx); BESIDE asks the
 # Recognizer for that one, or none if there is none.
@@ -46,7 +46,7 @@ class LineModel:
         try:
             self.session = ort.InferenceSession(data, session_options(threads), providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({str(e).splitlines()[0][:200]})") from None
+            raise ModelError(f"{self.path}: not a loadable ONNX model ({first_line(e)})") from None
         self.input = self.session.get_inputs()[0].name
         self.scores(np.zeros((LINE_HEIGHT, 4 * LINE_STRIDE), np.float32))  # refuse now, not at the first line
 
@@ -56,7 +56,7 @@ class LineModel:
         try:
             out = self.session.run(None, {self.input: x})[0]
         except Exception as e:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"{self.path}: fails on a line ({str(e).splitlines()[0][:200]})") from None
+            raise ModelError(f"{self.path}: fails on a line ({first_line(e)})") from None
         want = (1, image.shape[1] // LINE_STRIDE, LINE_CLASSES)
         if out.shape != want or not np.isfinite(out).all():
             raise ModelError(f"{self.path}: line model returned shape {out.shape} or scores not finite; refused")

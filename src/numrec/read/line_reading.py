@@ -51,7 +51,7 @@ class LineReading:
     @property
     def least(self) -> float:
         """The least sure digit's probability."""
-        return min(float(d.probabilities.max() / max(float(d.probabilities.sum()), 1e-12)) for d in self.digits)
+        return min(float(_ten(d).max()) for d in self.digits)
 
     def segments(self) -> list[Segment]:
         """A segment a digit: its columns' ink as the image, its ten probabilities and no NOT_DIGIT."""
@@ -62,9 +62,14 @@ class LineReading:
             c0, c1 = digit_columns(self.line, d)
             part = whole.part(c0 - x0, c1 - x0)
             probabilities = np.zeros(NUM_CLASSES + 1, np.float64)
-            probabilities[:NUM_CLASSES] = d.probabilities / max(float(d.probabilities.sum()), 1e-12)
+            probabilities[:NUM_CLASSES] = _ten(d)
             segments.append(Segment((), part.image(), part.box, probabilities))
         return segments
+
+
+def _ten(digit: LineDigit) -> np.ndarray:
+    """A line digit's ten probabilities, given that it is a digit (its column's blank left out)."""
+    return digit.probabilities / max(float(digit.probabilities.sum()), 1e-12)
 
 
 def read_line(ink: np.ndarray, labels: np.ndarray, kept: Sequence[Piece], model: LineModel) -> LineReading | None:

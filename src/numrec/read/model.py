@@ -66,7 +66,8 @@ def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
     return np.zeros((0, width if isinstance(width, int) else NUM_CLASSES), np.float32)
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
+    """An error's first line, at most 200 characters (its type's name if it says nothing): for one-line refusals."""
     text = str(error).strip()
     return text.splitlines()[0][:200] if text else type(error).__name__
 
@@ -132,7 +133,7 @@ class OnnxModel:
                 str(self.path), session_options(threads), providers=["CPUExecutionProvider"]
             )
         except Exception as e:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"{self.path}: not a loadable ONNX model ({_first_line(e)})") from None
+            raise ModelError(f"{self.path}: not a loadable ONNX model ({first_line(e)})") from None
         # The model's outputs: 10 or 11, from its declared shape, or from the first probe if it declares none.
         self.outputs: int | None = self._check_shapes()
         self._probe()
@@ -175,7 +176,7 @@ class OnnxModel:
             except ModelError:
                 raise
             except Exception as e:  # onnxruntime raises its own untyped errors
-                raise ModelError(f"{self.path}: fails on a probe image ({_first_line(e)})") from None
+                raise ModelError(f"{self.path}: fails on a probe image ({first_line(e)})") from None
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """x: (N, 1, 28, 28) float32 in [0, 1] -> (N, 10) or (N, 11) logits (self.outputs)."""
