@@ -190,7 +190,7 @@ def test_unknown_card_fields_are_kept(tmp_path: Path) -> None:
     model = model_beside(tmp_path, card)
     loaded = load_card(model)
     assert loaded is not None and loaded.extra["notes"] == {"by": "someone else"}
-    assert set(loaded.extra) == {"notes", "outputs"}  # the card's own "outputs" stays where it was
+    assert set(loaded.extra) == {"notes", "outputs", "quantized"}  # the card's own fields stay where they were
     assert loaded.to_json() == card and Recognizer(model).card == card
 
 

@@ -195,7 +195,10 @@ def test_174174_written_tightly_reads_174174(recognizer: Recognizer) -> None:
 
 def test_spaced_digits_read_as_the_groups_they_are(recognizer: Recognizer) -> None:
     strokes = four(20) + one(160) + seven(220)
-    assert read(recognizer, strokes) == ("417", "ok")
+    # Its 7 sits at the number threshold (0.99931 against 0.99934 with the int8 model, 0.99933 against 0.99928
+    # with the float one), so ok or unsure is the thresholds' call, not the grouping's; never not_digit.
+    number, status = read(recognizer, strokes)
+    assert (number, status in ("ok", "unsure")) == ("417", True)
     assert recognizer.predict(pixels(drawing(strokes))).number == "417"
 
 

@@ -114,11 +114,17 @@ def test_unsure_threshold_stays_within_its_bounds() -> None:
     assert metrics.unsure_threshold(first_wrong, labels_for([False, True, True])) == high  # never meets the target
 
 
+# How far an int8 member's refit temperature may lie from its float one's (the shipped members': 0.3%).
+QUANTIZED_TEMPERATURE = 0.01
+
+
 @pytest.mark.slow
 def test_the_shipped_cards_calibration_is_what_these_functions_give_on_its_validation_split(mnist_dir: Path) -> None:
     # Each member's temperature was fit by export.calibrate on its run's validation split; refitting it
-    # here from the same split must give the same value (onnxruntime vs torch logits aside). The verdict's
-    # thresholds are train/thresholds.py's (tests/test_thresholds.py), recorded in the card with their figures.
+    # here from the same split must give the same value (onnxruntime vs torch logits aside). A quantized
+    # committee (train/quantize.py) keeps its float members' temperatures: its int8 logits refit within
+    # QUANTIZED_TEMPERATURE of them. The verdict's thresholds are train/thresholds.py's
+    # (tests/test_thresholds.py), recorded in the card with their figures.
     from numrec.train.loop import TrainConfig, make_split
 
     card = OnnxModel(SHIPPED_MODEL, threads=0).model_card
@@ -132,7 +138,8 @@ def test_the_shipped_cards_calibration_is_what_these_functions_give_on_its_valid
         logits = member_logits(i, x) if "members" in card.architecture else OnnxModel(SHIPPED_MODEL).logits(x)
         digits = split.y_val.numpy() < 10
         temperature = metrics.fit_temperature(logits[digits], split.y_val.numpy()[digits])
-        assert temperature == pytest.approx(member["temperature"], rel=1e-5)
+        rel = QUANTIZED_TEMPERATURE if "quantized" in card.extra else 1e-5
+        assert temperature == pytest.approx(member["temperature"], rel=rel)
     how = card.training["thresholds"]
     assert (card.unsure_threshold, card.number_threshold, card.not_digit_threshold) == (
         how["digit"],

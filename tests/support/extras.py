@@ -32,6 +32,7 @@ TRAIN_MODULES = frozenset(
         "test_interrupted.py",
         "test_line_train.py",
         "test_precision.py",
+        "test_quantize.py",
         "test_train.py",
     }
 )

@@ -43,6 +43,7 @@ PUBLIC_CARD_FIELDS = (
     "onnx_parity_max_abs",
     "onnx_sha256",
     "outputs",
+    "quantized",
 )
 ANY_HOST = "*"
 MISDIRECTED = "this server does not answer to that Host name (numrec serve --allowed-host NAME adds one)"
