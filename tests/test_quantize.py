@@ -15,6 +15,7 @@ from numrec.read.card import SHIPPED_MODEL, ModelCard, card_path, load_card, sha
 from numrec.read.model import OUTPUT_NAMES, OnnxModel
 from numrec.train import quantize
 from support.drawn_data import mnist_test
+from support.models import linear_onnx
 from support.paths import MNIST_DIR
 
 # 7-bit weights (reduce_range, symmetric): a pair of u8 x s8 products sums to at most 255 * 64 * 2 = 32,640, under
@@ -79,3 +80,17 @@ def test_quantizing_into_the_models_own_folder_is_refused(tmp_path: Path, capsys
         quantize.main([str(model), "--out", str(tmp_path)])
     assert stop.value.code == 2 and "would replace its source" in capsys.readouterr().err
     assert model.read_bytes() == b""  # nothing was written over it
+
+
+def test_a_model_already_quantized_or_without_convolutions_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "linear").mkdir()
+    linear = linear_onnx(tmp_path / "linear" / "model.onnx", np.zeros((784, 10), np.float32))
+    fileio.write_json(card_path(linear), ModelCard(temperature=1.0, unsure_threshold=0.9).to_json())
+    for model, says in ((SHIPPED_MODEL, "already quantized"), (linear, "has no convolution to quantize")):
+        with pytest.raises(SystemExit) as stop:
+            quantize.main([str(model), "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert stop.value.code == 1 and says in err and len(err.strip().splitlines()) == 1
+    assert not list((tmp_path / "out").iterdir())  # nothing written

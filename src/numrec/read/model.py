@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, MAX_OUTPUTS, NUM_CLASSES
+from numrec.geometry import DIGIT_BOX, IMAGE_SIZE, INPUT_SHAPE, MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
 from numrec.metrics import UNSURE_BOUNDS, softmax
 from numrec.read.card import SHIPPED_MODEL, CardError, ModelCard, card_path, load_card
 from numrec.read.verdict import DEFAULT_NOT_DIGIT, Thresholds
@@ -64,6 +64,14 @@ def batched_logits(session: Any, x: np.ndarray) -> np.ndarray:
         return np.concatenate(parts)
     width = session.get_outputs()[0].shape[-1]  # no images: no rows, as many columns as the model has
     return np.zeros((0, width if isinstance(width, int) else NUM_CLASSES), np.float32)
+
+
+def image_logits(onnx_bytes: bytes, images: np.ndarray) -> np.ndarray:
+    """An ONNX model's logits (as bytes, no card) on (N, 28, 28) uint8 MNIST images: for a card's test figures."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    return batched_logits(session, images.astype(np.float32)[:, None] / PIXEL_MAX)
 
 
 def first_line(error: Exception) -> str:

@@ -20,13 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto, compose, helper
 
 from numrec import fileio, metrics, mnist
-from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES, PIXEL_MAX
+from numrec.geometry import MAX_OUTPUTS, NUM_CLASSES
 from numrec.read.card import ModelCard, card_path, load_card
-from numrec.read.model import FEATURES_OUTPUT, OUTPUT_NAMES, batched_logits
+from numrec.read.model import FEATURES_OUTPUT, OUTPUT_NAMES, image_logits
 
 INPUT, OUTPUT = "pixels", "logits"
 # Floor under a probability before its log (a log of 0 would be -inf, which loading refuses).
@@ -131,8 +130,7 @@ def card_for(members: Sequence[Path], onnx_bytes: bytes, test: tuple[np.ndarray,
     if any(c is None for c in cards):
         raise ValueError("every member needs its card (model.json beside it)")
     known = [c for c in cards if c is not None]
-    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-    logits = batched_logits(session, test[0].astype(np.float32)[:, None] / PIXEL_MAX)
+    logits = image_logits(onnx_bytes, test[0])
     newest, width = known[-1], logits.shape[1]
     return ModelCard(
         preprocessing=newest.preprocessing,

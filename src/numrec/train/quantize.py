@@ -6,9 +6,9 @@ development machine (docs/BENCHMARKS.md, "Recognition latency") and read MNIST t
 model does. Everything else (the head, the committee's temperatures and averaging, the log) stays in
 float: it is cheap, and where the probabilities are made precision matters most.
 
-- Calibration: CALIBRATION_IMAGES MNIST training digits, the last of a seed-0 permutation of the
-  60,000 (the default recipe's validation set is its first 5,000): the activations' ranges are their
-  minimum and maximum there (onnxruntime's MinMax), so the same model and data give the same file.
+- Calibration: CALIBRATION_IMAGES MNIST training digits, the last of the default recipe's training part
+  (never its validation set): the activations' ranges are their minimum and maximum there (onnxruntime's
+  MinMax), so the same model and data give the same file (the shipped one is remade byte for byte).
 - Per-channel int8 weights, uint8 activations, QDQ form (the graph keeps its inputs and outputs).
 - reduce_range: weights of 7 bits. On x86 cores without VNNI onnxruntime multiplies uint8 by int8 with
   an instruction whose pairwise sums saturate at 16 bits; with 7-bit weights they cannot (255 * 64 * 2 <
@@ -31,23 +31,26 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
+import onnx
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
 from numrec import fileio, metrics, mnist
 from numrec.geometry import PIXEL_MAX
 from numrec.read.card import ModelCard, card_path, load_card, sha256_of
-from numrec.read.model import batched_logits
+from numrec.read.model import image_logits
+from numrec.train.loop import TrainConfig
 
 CALIBRATION_IMAGES = 2000
+DEFAULT_VALIDATION = TrainConfig().val_size  # the default recipe's validation set, never calibrated on
 CALIBRATION_BATCH = 100
 QUANTIZED_OPS = ["Conv"]
 
 
 def calibration_images(images: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) uint8 MNIST training digits -> the (CALIBRATION_IMAGES, 1, 28, 28) float32 calibrated on."""
-    pick = np.random.default_rng(0).permutation(len(images))[-CALIBRATION_IMAGES:]
-    return np.asarray(images[np.sort(pick)][:, None], np.float32) / PIXEL_MAX
+    """(60,000, 28, 28) uint8 MNIST training digits -> the (CALIBRATION_IMAGES, 1, 28, 28) float32 calibrated on:
+    the last of the default recipe's training part (mnist.split_indices at seed 0), never its validation set."""
+    train, _ = mnist.split_indices(len(images), seed=0, val_size=DEFAULT_VALIDATION)
+    return np.asarray(images[np.sort(train[-CALIBRATION_IMAGES:])][:, None], np.float32) / PIXEL_MAX
 
 
 class _Batches(CalibrationDataReader):  # type: ignore[misc]  # onnxruntime's base class is untyped
@@ -64,7 +67,7 @@ class _Batches(CalibrationDataReader):  # type: ignore[misc]  # onnxruntime's ba
 
 def quantized_bytes(model: Path, calibration: np.ndarray) -> bytes:
     """The int8 form of the ONNX file `model`, calibrated on `calibration` (N, 1, 28, 28)."""
-    name = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"]).get_inputs()[0].name
+    name = onnx.load(str(model)).graph.input[0].name
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "model.onnx"
         quantize_static(
@@ -83,8 +86,7 @@ def quantized_bytes(model: Path, calibration: np.ndarray) -> bytes:
 
 def card_for(source: ModelCard, source_path: Path, onnx_bytes: bytes, test: tuple[np.ndarray, np.ndarray]) -> ModelCard:
     """The input's card for the quantized file: its hash, MNIST test figures read again, how it was made."""
-    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-    logits = batched_logits(session, test[0].astype(np.float32)[:, None] / PIXEL_MAX)
+    logits = image_logits(onnx_bytes, test[0])
     quantized = {
         "from_sha256": sha256_of(source_path),
         "how": "onnxruntime static quantization (numrec.train.quantize): Conv in int8, QDQ, per-channel, 7-bit weights",
@@ -103,6 +105,10 @@ def write(model: Path, out: Path, data_dir: str | None) -> ModelCard:
     source = load_card(model)
     if source is None:
         raise ValueError(f"{model}: a model needs its card (model.json beside it) to be quantized")
+    if "quantized" in source.extra:
+        raise ValueError(f"{model}: already quantized (its card says so); quantize the float model it came from")
+    if not any(node.op_type in QUANTIZED_OPS for node in onnx.load(str(model)).graph.node):
+        raise ValueError(f"{model}: has no convolution to quantize")
     folder = mnist.resolve_data_dir(data_dir)
     onnx_bytes = quantized_bytes(model, calibration_images(mnist.load_split(folder, "train")[0]))
     card = card_for(source, model, onnx_bytes, mnist.load_split(folder, "test"))
@@ -120,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out.resolve() == args.model.parent.resolve():
         parser.error("--out must not be the model's own folder (the quantized file would replace its source)")
     args.out.mkdir(parents=True, exist_ok=True)
-    card = write(args.model, args.out, args.data_dir)
+    try:
+        card = write(args.model, args.out, args.data_dir)
+    except ValueError as e:
+        parser.exit(1, f"{parser.prog}: {e}\n")
     print(f"quantized: MNIST test accuracy {card.test['accuracy']:.4f} -> {args.out / 'model.onnx'}")
     return 0
 
