@@ -75,13 +75,16 @@ def seam_costs(own: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.n
     return acc, picks - 1
 
 
-def seam(steps: np.ndarray, end: int) -> np.ndarray:
-    """The column of the best path into bottom column `end`, in every row."""
-    cols = np.empty(len(steps), np.int64)
-    col = end
-    for y in range(len(steps) - 1, -1, -1):
+def seam_paths(steps: np.ndarray) -> np.ndarray:
+    """The column of the best path into each bottom column, in every row: (rows, columns), column `end` the path
+    into `end`. All ends are traced back at once, a numpy step a row (one path at a time cost a Python step a
+    row and path, most of a wide piece's time)."""
+    h, w = steps.shape
+    cols = np.empty((h, w), np.int64)
+    col = np.arange(w)
+    for y in range(h - 1, -1, -1):
         cols[y] = col
-        col += int(steps[y, col])
+        col = col + steps[y, col]
     return cols
 
 
@@ -110,6 +113,7 @@ def seams(own: np.ndarray, gap: float, most: int, keep: Sequence[np.ndarray] = (
     if band[1] <= band[0]:
         return found
     acc, steps = seam_costs(own, band)
+    paths = seam_paths(steps)
     tries = 0
     cols = np.arange(w)[None, :]
     tried: set[bytes] = set()
@@ -119,7 +123,7 @@ def seams(own: np.ndarray, gap: float, most: int, keep: Sequence[np.ndarray] = (
             break
         if acc[c] == 0 or any(abs(int(c) - int(p[-1])) < gap for p in found):
             continue  # a path through no ink leaves one side empty (a piece is connected)
-        path = seam(steps, int(c))
+        path = paths[:, c]
         left = np.packbits(own & (cols < path[:, None])).tobytes()
         if left in tried:
             continue  # the paths into neighbouring ends often share their way through the ink: one cut, tried once
