@@ -56,23 +56,28 @@ PIXEL_PRIOR = Prior(aspect_free=1.0, aspect_cost=1.0, break_cost=0.1, short_shar
 
 def seam_costs(own: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The least ink a path from the top row to each bottom column crosses, moving at most one column a row
-    and never leaving the columns [band[0], band[1]); and each row's step (-1, 0, 1) on the best paths."""
+    and never leaving the columns [band[0], band[1]) (inf outside them); and each row's step (-1, 0, 1) on the
+    best paths (0 outside the band)."""
     h, w = own.shape
-    cost = own.astype(np.float64)
-    cost[:, : band[0]] = np.inf
-    cost[:, band[1] :] = np.inf
-    picks = np.ones((h, w), np.int8)  # which of the three ways in each column was taken; row 0 takes none
-    # options[k, x]: the best path into column x from column x + k - 1 of the row above, STEP for a step aside;
-    # kept between rows, so a row costs a few whole-row numpy calls and no allocation of its own
-    options = np.full((3, w), np.inf)
-    acc = cost[0].copy()
+    cost = own[:, band[0] : band[1]].astype(np.float64)
+    # acc[y, 1 + x]: the least ink into band column x of row y; the columns either side of the band stay inf.
+    # The rows are a chain, each a few whole-row numpy calls: min(a, c) + STEP is min(a + STEP, c + STEP) exactly.
+    acc = np.full((h, cost.shape[1] + 2), np.inf)
+    acc[0, 1:-1] = cost[0]
     for y in range(1, h):
-        np.add(acc[:-1], STEP, out=options[0, 1:])
-        options[1] = acc
-        np.add(acc[1:], STEP, out=options[2, :-1])
-        picks[y] = options.argmin(axis=0)  # of equal costs, the leftmost way in, as before
-        acc = options.min(axis=0) + cost[y]
-    return acc, picks - 1
+        prev = acc[y - 1]
+        best = np.minimum(prev[:-2], prev[2:])
+        best += STEP
+        np.minimum(best, prev[1:-1], out=best)
+        np.add(best, cost[y], out=acc[y, 1:-1])
+    # the ways in, all rows at once: from the left, above, the right; of equal costs the leftmost
+    above = acc[:-1]
+    ways = np.stack([above[:, :-2] + STEP, above[:, 1:-1], above[:, 2:] + STEP])
+    steps = np.zeros((h, w), np.int8)
+    steps[1:, band[0] : band[1]] = ways.argmin(axis=0) - 1
+    last = np.full(w, np.inf)
+    last[band[0] : band[1]] = acc[-1, 1:-1]
+    return last, steps
 
 
 def seam_paths(steps: np.ndarray) -> np.ndarray:
