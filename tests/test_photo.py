@@ -164,3 +164,19 @@ def test_the_quick_unshaded_test_never_skips_a_shading_the_closing_would_find() 
             spared += 1
             assert photo.shaded(grey, background) <= photo.FLAT_SHARE
     assert len(greys) > spared >= len(light) > 0  # every light clean canvas is spared the closing, not all else
+
+
+def test_the_counted_median_and_square_tests_answer_as_their_definitions() -> None:
+    # is_photo counts instead of sorting (median_off) and tests rows before prefix sums (dark_square); both are
+    # to answer exactly as the sorted median and a box sum do, at the bounds too (values a third apart, reach 1/3)
+    rng = np.random.default_rng(3)
+    for _ in range(3000):
+        values = rng.integers(0, 6, int(rng.integers(1, 12))).astype(np.float32) / np.float32(rng.choice([1, 3]))
+        centre, reach = float(rng.integers(0, 6)) / float(rng.choice([1, 2, 3])), float(rng.choice([0, 0.5, 1, 1 / 3]))
+        assert photo.median_off(values, centre, reach) == (abs(float(np.median(values)) - centre) > reach)
+    for _ in range(500):
+        mask = rng.random(tuple(rng.integers(4, 30, 2))) > rng.uniform(0, 0.3)
+        side = int(rng.integers(1, min(mask.shape) + 1))
+        table = np.pad(mask.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+        boxed = table[side:, side:] - table[:-side, side:] - table[side:, :-side] + table[:-side, :-side]
+        assert photo.dark_square(mask, side) == bool((boxed == side * side).any())

@@ -106,7 +106,7 @@ def is_photo(grey: np.ndarray) -> bool:
         return False
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
-    if abs(float(np.median(grey)) - background) > FLAT * PIXEL_MAX:
+    if median_off(grey, background, FLAT * PIXEL_MAX):
         return True  # the frame's edge is not what most of the image is: a desk, the page's edge
     if background > PIXEL_MAX / 2 and not unshaded(grey, background) and shaded(grey, background) > FLAT_SHARE:
         return True  # a shadow or light that changes: paper (what a wide closing keeps) unlike the edge
@@ -115,6 +115,18 @@ def is_photo(grey: np.ndarray) -> bool:
     if not far.any():
         return False
     return bool(np.mean(off[far] > FLAT) > FLAT_SHARE)
+
+
+def median_off(values: np.ndarray, centre: float, reach: float) -> bool:
+    """Whether the median of `values` lies more than `reach` from `centre`. Counted first, with no sort: when the
+    values beyond reach on either side are too few to hold the middle one(s), the median lies within it."""
+    n = values.size
+    inner = np.float64(reach * (1 - 1e-9))  # a hair inside: the bounds' rounding cannot decide (float64: nor float32's)
+    low = np.count_nonzero(values < centre - inner)
+    high = np.count_nonzero(values > centre + inner)
+    if low < (n + 1) // 2 and high < n - n // 2:
+        return False
+    return abs(float(np.median(values)) - centre) > reach
 
 
 def unshaded(grey: np.ndarray, background: float) -> bool:
@@ -126,9 +138,23 @@ def unshaded(grey: np.ndarray, background: float) -> bool:
     if grey.shape[0] < SHADE or grey.shape[1] < SHADE:
         return True
     dark = grey < background - FLAT * PIXEL_MAX + DARK_SLACK  # a little loose: never misses such a square
-    table = np.pad(dark.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
-    inked = table[SHADE:, SHADE:] - table[:-SHADE, SHADE:] - table[SHADE:, :-SHADE] + table[:-SHADE, :-SHADE]
-    return not bool((inked == SHADE * SHADE).any())
+    return not dark_square(dark, SHADE)
+
+
+def dark_square(dark: np.ndarray, side: int) -> bool:
+    """Whether a side x side square of the mask is all True: a run of `side` along a row, in `side` rows running."""
+    if np.count_nonzero(dark.sum(axis=1) >= side) < side:
+        return False  # fewer than `side` rows hold `side` such pixels (a clean canvas's ink, mostly)
+    across = _runs(dark, side, axis=1)
+    return bool(_runs(across, side, axis=0).any())
+
+
+def _runs(mask: np.ndarray, side: int, axis: int) -> np.ndarray:
+    """Where `side` True values in a row along `axis` start (a window sum over int32 prefix sums)."""
+    total = np.cumsum(mask, axis=axis, dtype=np.int32)
+    zero = np.zeros_like(total.take([0], axis=axis))
+    before = np.concatenate([zero, total], axis=axis).take(range(total.shape[axis] - side + 1), axis=axis)
+    return np.asarray(total.take(range(side - 1, total.shape[axis]), axis=axis) - before == side)
 
 
 def shaded(grey: np.ndarray, background: float) -> float:
