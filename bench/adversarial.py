@@ -1,7 +1,7 @@
 """Every hostile input at a real `numrec serve`, one at a time: the server's CPU time and memory for each.
 
 Run: .venv/bin/python bench/adversarial.py [--repeat 3] [--only WORD] [--out runs/adversarial.json] [--write-doc]
-In parts (each a few minutes): --part strokes|refused|worst|web --alone-only --out A.json for each part, then
+In parts (each a few minutes): --part strokes|canvases|refused|worst|web --alone-only --out A.json for each part, then
 --alongside-only --out B.json, then --merge A.json ... B.json --write-doc.
 
 The inputs are those of docs/RELIABILITY.md and issue 12 (bench/adversarial_inputs.py). First each is

@@ -12,7 +12,8 @@ import struct
 import time
 from collections.abc import Callable
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw
 
 import image_formats as worst
 from support.format_files import (
@@ -162,6 +163,22 @@ def strokes_inputs() -> dict[str, Sender]:
     }
 
 
+def canvas_inputs() -> dict[str, Sender]:
+    """The pixel path's worst canvases of tests/test_work_bounds.py, as PNG uploads: 16 groups of scribbles that
+    the first search refuses, so the second cuts all finely again, and the line model reads; and a wide canvas
+    of one touching zig-zag, cut along seams."""
+    scribbles, rng = Image.new("L", (16 * 250 + 40, 300), 255), np.random.default_rng(0)
+    for g in range(96):  # 6 scribbles a group
+        points = [(20 + g // 6 * 250 + rng.uniform(0, 220), rng.uniform(20, 280)) for _ in range(8)]
+        ImageDraw.Draw(scribbles).line(points, 0, 5)
+    zigzags = Image.new("L", (8000, 300), 255)
+    ImageDraw.Draw(zigzags).line([(20 + 40 * i, 30 if i % 2 == 0 else 270) for i in range(199)], fill=0, width=6)
+    return {
+        "canvas: 16 groups of scribbles, 4,040 x 300 PNG": image(encode(scribbles)),
+        "canvas: a touching zig-zag 8,000 x 300 PNG": image(encode(zigzags)),
+    }
+
+
 def refused_file_inputs() -> dict[str, Sender]:
     """The container and pure-Python formats of issue 12, bombs and what passes each header cap."""
     return {
@@ -221,9 +238,10 @@ def web_inputs() -> dict[str, Sender]:
     }
 
 
-# The inputs in four parts, to measure one at a time (bench/adversarial.py --part).
+# The inputs in five parts, to measure one at a time (bench/adversarial.py --part).
 PARTS: dict[str, Callable[[], dict[str, Sender]]] = {
     "strokes": strokes_inputs,
+    "canvases": canvas_inputs,
     "refused": refused_file_inputs,
     "worst": worst_file_inputs,
     "web": web_inputs,
