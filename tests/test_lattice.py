@@ -13,8 +13,10 @@ from PIL import Image, ImageDraw
 from numrec.geometry import MAX_OUTPUTS, NOT_DIGIT
 from numrec.read import lattice, pixel_passes
 from numrec.read.lattice import Key, Prior
+from numrec.read.pixel_atoms import PixelAtoms
 from numrec.read.recognizer import Recognizer
 from numrec.read.strokes import Point, Strokes
+from support.drawn_data import canvas_image, drawn_pendigits
 from support.models import model_path
 from support.tight_numbers import number_pixels, pixels, tight_numbers
 
@@ -48,6 +50,7 @@ class TableAtoms:
     prior: Prior = FREE
     width: dict[Key, float] = field(default_factory=dict)  # box width (height 1); 0.5 if not given
     drawn: list[Key] = field(default_factory=list)
+    cut: bool = False  # the atoms are one piece cut along seams: a run is cut off at each side with a neighbour
 
     def groups(self) -> list[list[int]]:
         return [list(range(self.n))]
@@ -59,7 +62,7 @@ class TableAtoms:
         return [group]
 
     def breaks(self, key: Key) -> int:
-        return 0
+        return int(self.cut) * ((key[0] > 0) + (key[-1] < self.n - 1))
 
     def too_wide(self, key: Key) -> bool:
         return False
@@ -126,6 +129,40 @@ def test_a_group_too_large_for_what_is_left_of_the_budget_is_read_whole() -> Non
     atoms = TableAtoms({}, n=6)
     lattice.read_atoms(atoms, atoms.probabilities, budget=20)
     assert len(atoms.drawn) == len(lattice.runs([list(range(6))], lattice.MAX_RUN)) <= 1 + 20
+
+
+def test_a_piece_read_surely_whole_is_read_without_drawing_its_cuts() -> None:
+    # one piece cut in three: any cut of it pays two breaks at least (0.2), so a whole read at 0.99 (log -0.01)
+    # cannot lose to sure parts, and its cuts are never drawn
+    prior = Prior(aspect_free=math.inf, aspect_cost=0.0, break_cost=0.1)
+    parts = {(0,): reads(1, 1.0), (1, 2): reads(1, 1.0)}
+    atoms = TableAtoms({(0, 1, 2): reads(0, 0.99), **parts}, n=3, prior=prior, cut=True)
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0, 1, 2)] and atoms.drawn == [(0, 1, 2)]
+    # read at 0.7 (log -0.36) it is weighed against every cut, drawn once each, and the two sure parts win
+    atoms = TableAtoms({(0, 1, 2): reads(0, 0.7), **parts}, n=3, prior=prior, cut=True)
+    assert keys(lattice.read_atoms(atoms, atoms.probabilities)) == [(0,), (1, 2)]
+    assert sorted(atoms.drawn) == sorted(lattice.runs([[0, 1, 2]], lattice.MAX_RUN))
+
+
+def test_reading_a_sure_whole_without_its_cuts_changes_no_answer(
+    recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pen digits (about a third are pieces wide enough to be cut, most read surely whole) and tight numbers
+    canvases = [canvas_image(d) for d, _ in drawn_pendigits(30, seed=44)]
+    canvases += [number_pixels(w) for w in tight_numbers(10, seed=44)]
+    drawn = []
+    render = PixelAtoms.render
+    monkeypatch.setattr(PixelAtoms, "render", lambda self, key: drawn.append(key) or render(self, key))
+    spared = [recognizer.predict(c) for c in canvases]
+    some = len(drawn)
+    monkeypatch.setattr(lattice, "cut_bound", lambda *_: None)  # every cut drawn and scored, as before
+    full_reads = [recognizer.predict(c) for c in canvases]
+    assert some < len(drawn) - some  # fewer images drawn: some wholes were sure
+    for got, full in zip(spared, full_reads, strict=True):
+        assert (got.status, got.number) == (full.status, full.number)
+        assert [d.box for d in got.digits] == [d.box for d in full.digits]
+        # the same images, scored in other batches: the model's float sums may differ in their last bits
+        assert np.allclose([d.confidence for d in got.digits], [d.confidence for d in full.digits], atol=1e-6)
 
 
 # Digits drawn as a person writes them, stroke by stroke, left to right, on a canvas 250 high.

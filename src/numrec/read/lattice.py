@@ -11,7 +11,10 @@ atoms back together are weighed:
   MAX_ATOMS atoms is cut where its two sides overlap least (split_large), until none is.
 - Segments: a run of at most MAX_RUN consecutive atoms in one of the group's orders (strokes: as
   written, and by x, for a bar or a flag added after the next digit, at a cost of OTHER_ORDER;
-  pixels: by x). Each distinct segment is rendered once, all of a drawing's scored in one model run.
+  pixels: by x). Each distinct segment is rendered once, all of a drawing's scored in one model run; but a
+  sub-problem whose whole reads so surely that no cut of it could score more (cut_bound: a piece cut along
+  seams pays for its breaks) is read whole first, in a run of its own, and its cuts are never drawn (a
+  third of lone pen digits in pixels are cut, and nearly all of those read whole surely).
 - Score of a segment: log of its best digit probability (with a NOT_DIGIT output, that class takes
   probability from the digits, so a segment the model calls not one whole digit loses), less what
   the atoms' Prior charges for its shape: width over height above a free aspect (a digit is rarely
@@ -212,23 +215,52 @@ def _whole(parts: Sequence[list[int]]) -> tuple[list[list[int]], list[Key]]:
     return [rest], [tuple(sorted(rest))]
 
 
+def cut_bound(part_keys: list[Key], atoms: Atoms) -> tuple[Key, float] | None:
+    """A sub-problem's whole segment (all its atoms, if offered) and the most any cut of it could score: a cut's
+    segments (two or more, none the whole) score at most minus what their breaks are charged (a log-probability
+    and every other charge are at most 0), so the two least broken bound them. None: nothing a whole could beat."""
+    whole = tuple(sorted({a for key in part_keys for a in key}))
+    if len(part_keys) < 2 or whole not in part_keys:
+        return None  # one segment: nothing to spare
+    most = sorted((-atoms.prior.break_cost * atoms.breaks(k) for k in part_keys if k != whole), reverse=True)
+    bound = most[0] + most[1] if len(most) > 1 else -math.inf
+    return (whole, bound) if bound < 0 else None
+
+
 def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE_BUDGET) -> list[Segment]:
-    """The best segmentation of all the atoms: segments left to right, each to be read as one digit."""
+    """The best segmentation of all the atoms: segments left to right, each to be read as one digit.
+
+    A sub-problem whose whole segment scores above what any cut of it could (cut_bound: one piece cut along
+    seams, whole read surely) is read whole without drawing its cuts; the rest are drawn and scored in one run."""
     planned = plan(atoms, budget)
-    keys = [k for _, part_keys in planned for k in part_keys]
-    if not keys:
+    if not any(part_keys for _, part_keys in planned):
         return []
-    drawn = {k: atoms.render(k) for k in keys}
-    boxes = {k: box for k, (_, box) in drawn.items()}
-    probs = probabilities(np.stack([drawn[k][0] for k in keys]))
-    shape = np.concatenate([shapes(part_keys, boxes, atoms.breaks) for _, part_keys in planned])
-    score = dict(zip(keys, (float(s) for s in segment_scores(probs, shape, atoms.prior)), strict=True))
-    read = dict(zip(keys, probs, strict=True))
+    drawn: dict[Key, tuple[np.ndarray, Box4]] = {}
+    read: dict[Key, np.ndarray] = {}
+
+    def score_all(keys: list[Key]) -> None:
+        drawn.update((k, atoms.render(k)) for k in keys)
+        if keys:
+            read.update(zip(keys, probabilities(np.stack([drawn[k][0] for k in keys])), strict=True))
+
+    def scores(part_keys: list[Key]) -> dict[Key, float]:
+        shape = shapes(part_keys, {k: drawn[k][1] for k in part_keys}, atoms.breaks)
+        found = segment_scores(np.stack([read[k] for k in part_keys]), shape, atoms.prior)
+        return dict(zip(part_keys, (float(s) for s in found), strict=True))
+
+    bounds = {i: b for i, (_, part_keys) in enumerate(planned) if (b := cut_bound(part_keys, atoms)) is not None}
+    score_all([whole for whole, _ in bounds.values()])
+    whole_read = {i for i, (whole, bound) in bounds.items() if scores([whole])[whole] > bound}
+    rest = [k for i, (_, part_keys) in enumerate(planned) if i not in whole_read for k in part_keys]
+    score_all([k for k in rest if k not in read])
     segments: list[Segment] = []
-    for orders, part_keys in planned:
-        if len(part_keys) == 1:
+    for i, (orders, part_keys) in enumerate(planned):
+        if i in whole_read:
+            path = [bounds[i][0]]
+        elif len(part_keys) == 1:
             path = part_keys
         else:
+            score = scores(part_keys)
             paths = [best_path(order, score, MAX_RUN) for order in orders]
             # a later order (strokes by x) must beat the first (as written) by OTHER_ORDER
             path = max(paths, key=lambda p: p[0] - OTHER_ORDER * (p is not paths[0]))[1]
