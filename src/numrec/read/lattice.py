@@ -219,9 +219,11 @@ def cut_bound(part_keys: list[Key], atoms: Atoms) -> tuple[Key, float] | None:
     """A sub-problem's whole segment (all its atoms, if offered) and the most any cut of it could score: a cut's
     segments (two or more, none the whole) score at most minus what their breaks are charged (a log-probability
     and every other charge are at most 0), so the two least broken bound them. None: nothing a whole could beat."""
+    if len(part_keys) < 2 or atoms.prior.break_cost <= 0:
+        return None  # one segment, or cuts cost nothing (strokes are never cut): nothing to spare
     whole = tuple(sorted({a for key in part_keys for a in key}))
-    if len(part_keys) < 2 or whole not in part_keys:
-        return None  # one segment: nothing to spare
+    if whole not in part_keys:
+        return None
     most = sorted((-atoms.prior.break_cost * atoms.breaks(k) for k in part_keys if k != whole), reverse=True)
     bound = most[0] + most[1] if len(most) > 1 else -math.inf
     return (whole, bound) if bound < 0 else None
