@@ -27,6 +27,12 @@ def test_readings_are_put_in_plain_words_naming_digits_by_place_not_by_a_number(
     # the page ends the same words the same way (test_web_browser)
     said = "Not sure about the second digit (most likely 8, 41%). Write it again, larger or more clearly."
     assert unsure.detail == said
+    # ink the model finds as likely to be no digit at all as the next digit: the words say so (an X read "8?")
+    cross = (0.0,) * 4 + (0.02,) + (0.0,) * 3 + (0.59, 0.0)
+    as_cross = describe(Prediction("unsure", "8", (DigitResult(8, 0.59, cross, (0, 0, 9, 9), IMAGE, 0.38),)))
+    assert as_cross.detail == "Not sure (most likely 8, 59%, or no digit at all, 38%)."
+    mostly_not = describe(Prediction("unsure", "8", (DigitResult(8, 0.3, cross, (0, 0, 9, 9), IMAGE, 0.65),)))
+    assert mostly_not.detail == "Not sure (most likely no digit at all, 65%, or 8, 30%)."
     # Short of a number's 99.9% bar, yet 99.4% likely: not "not sure (99.4%)", which reads as a contradiction.
     sure_first = DigitResult(3, 0.9999, PROBS, (0, 0, 10, 10), IMAGE)
     almost = describe(Prediction("unsure", "31", (sure_first, DigitResult(1, 0.994, PROBS, (20, 0, 10, 10), IMAGE))))

@@ -90,6 +90,28 @@ def test_a_model_that_does_not_load_says_why_on_stderr_and_keeps_it_readable_in_
     assert line.startswith("numrec app: the model did not load: ") and "notes.txt" in line
 
 
+@needs_x
+@pytest.mark.gui
+def test_the_longest_words_of_a_reading_fit_the_lines_the_window_keeps_for_them(window: AppWindow) -> None:
+    from numrec.faces.desktop import style
+    from numrec.faces.desktop.verdict import ORDINALS
+    from numrec.faces.wording import almost_words, learned_words, unsure_words
+
+    for place in ORDINALS:
+        about = f" about the {place} digit"
+        for text in (
+            unsure_words(8, 0.41, 0.2, 0.0, about),  # "Not sure about the seventh digit (most likely 8, 41%). Write..."
+            unsure_words(8, 0.59, 0.02, 0.38, about),  # "... or no digit at all, 38%)."
+            almost_words(8, "99.4%", about),
+            learned_words(8, place),
+        ):
+            window.send(f".panel.detail configure -text {{{text}}} -height 0")
+            needed = int(window.send("winfo reqheight .panel.detail"))
+            window.send(f".panel.detail configure -height {style.DETAIL_LINES}")
+            kept = int(window.send("winfo reqheight .panel.detail"))
+            assert needed <= kept, f"clipped: {text}"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 displays are a Linux matter")
 def test_without_a_display_the_app_says_so_in_one_line_and_points_to_serve() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

@@ -124,8 +124,18 @@ def test_an_unsure_reading_that_is_still_very_likely_is_worded_as_the_window_wor
         probabilities[1], probabilities[7] = confidence, 1 - confidence
         return {"status": "unsure", "digits": [{"digit": 1, "confidence": confidence, "probabilities": probabilities}]}
 
-    cases = [reading(0.994), reading(0.6), reading(0.99996)]
+    def crossed(one: float, not_digit: float) -> dict[str, object]:
+        """An X as the model may read it: a 1 at `one`, a 7 at 3%, the rest not a digit."""
+        probabilities = [0.0] * 10
+        probabilities[1], probabilities[7] = one, 0.03
+        digit = {"digit": 1, "confidence": one, "probabilities": probabilities, "not_digit": not_digit}
+        return {"status": "unsure", "digits": [digit]}
+
+    cases = [reading(0.994), reading(0.6), reading(0.99996), crossed(0.59, 0.38), crossed(0.3, 0.65)]
     said = page.evaluate("(cases) => cases.map((c) => window.numrecDescribe(c))", cases)
     assert said[0] == almost_words(1, percent(0.994))  # "Probably right, but not sure enough (1 at 99.4%): check it."
     assert said[1] == "Unsure: it could be 1 (60%) or 7 (40%). Write it again, larger or more clearly."
     assert said[2] == TWO_WAYS  # every digit passes the thresholds: two readings differ
+    # the model's "not a digit" share named where it is at least the next digit's, as the window does
+    assert said[3] == "Unsure: it could be 1 (59%) or no digit at all (38%)."
+    assert said[4] == "Unsure: it could be no digit at all (65%) or 1 (30%)."

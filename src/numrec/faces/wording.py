@@ -65,6 +65,24 @@ def not_digit_words(segments: int) -> str:
     return NOT_DIGIT_PART if segments > 1 else NOT_DIGIT_ONE
 
 
+# An unsure reading whose least sure digit the model finds at least as likely to be no digit at all as to be
+# its second digit (an X read "8, 59%" with 38% left for NOT_DIGIT): the words name that, not the next digit,
+# so doubt about whether it is a digit at all is said, without REDRAW's advice (it would not fit the window's
+# three lines for "the seventh digit", and the ink may be no digit). static/app.js says the same.
+NO_DIGIT_AT_ALL = "no digit at all"
+
+
+def unsure_words(digit: int, confidence: float, second: float, not_digit: float, about: str = "") -> str:
+    """An unsure reading under ALMOST: its most likely digit at `confidence`, the next digit at `second`, and the
+    model's NOT_DIGIT probability; `about` names the digit of a number (" about the second digit")."""
+    best = f"{digit}, {percent(confidence)}"
+    if not_digit < max(second, TINY):
+        return f"Not sure{about} (most likely {best}). {REDRAW}"
+    none = f"{NO_DIGIT_AT_ALL}, {percent(not_digit)}"
+    first, then = (none, best) if not_digit > confidence else (best, none)
+    return f"Not sure{about} (most likely {first}, or {then})."  # no REDRAW: ink that may not be a digit, in 3 lines
+
+
 # A reading corrected by the person (docs/TEACH.md), once the example is kept.
 def learned_words(label: int, place: str = "") -> str:
     """What a person taught, once it is kept: "Learned: that was a 7. It counts from the next reading.";

@@ -12,13 +12,13 @@ from numrec.faces.desktop.drawing import Box
 from numrec.faces.wording import (
     ALMOST,
     NOT_DIGIT,
-    REDRAW,
     TOP,
     TWO_WAYS,
     almost_words,
     learned_words,
     not_digit_words,
     percent,
+    unsure_words,
 )
 
 if TYPE_CHECKING:
@@ -185,7 +185,8 @@ def describe(pred: Prediction, source: str = STROKES, number_mode: bool = False)
     sure, which = percent(least.confidence), ordinal(focus + 1)
     if pred.status == "unsure":
         about = f" about the {which} digit" if len(digits) > 1 else ""
-        detail = f"Not sure{about} (most likely {least.digit}, {sure}). {REDRAW}"
+        second = sorted(least.probabilities)[-2] if len(least.probabilities) > 1 else 0.0
+        detail = unsure_words(least.digit, least.confidence, second, least.not_digit, about)
         if least.confidence >= ALMOST:
             detail = TWO_WAYS if least.confidence >= TOP else almost_words(least.digit, sure, about)
         return Verdict("unsure", number + "?", detail, digits, focus, f"{number}? unsure", number)
