@@ -142,19 +142,13 @@ def unshaded(grey: np.ndarray, background: float) -> bool:
 
 
 def dark_square(dark: np.ndarray, side: int) -> bool:
-    """Whether a side x side square of the mask is all True: a run of `side` along a row, in `side` rows running."""
+    """Whether a side x side square of the mask is all True: an erosion by that square (the running minimum that
+    opening() uses), looked at only where its window lies wholly inside the mask."""
     if np.count_nonzero(dark.sum(axis=1) >= side) < side:
         return False  # fewer than `side` rows hold `side` such pixels (a clean canvas's ink, mostly)
-    across = _runs(dark, side, axis=1)
-    return bool(_runs(across, side, axis=0).any())
-
-
-def _runs(mask: np.ndarray, side: int, axis: int) -> np.ndarray:
-    """Where `side` True values in a row along `axis` start (a window sum over int32 prefix sums)."""
-    total = np.cumsum(mask, axis=axis, dtype=np.int32)
-    zero = np.zeros_like(total.take([0], axis=axis))
-    before = np.concatenate([zero, total], axis=axis).take(range(total.shape[axis] - side + 1), axis=axis)
-    return np.asarray(total.take(range(side - 1, total.shape[axis]), axis=axis) - before == side)
+    eroded = ik.running(ik.running(dark, side, np.minimum).T, side, np.minimum).T
+    lo, hi = side // 2, side - 1 - side // 2  # a centred window's reach before and after
+    return bool(eroded[lo : dark.shape[0] - hi, lo : dark.shape[1] - hi].any())
 
 
 def shaded(grey: np.ndarray, background: float) -> float:
