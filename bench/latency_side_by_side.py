@@ -91,7 +91,8 @@ def interleaved(procs: list[subprocess.Popen[str]], sizes: dict[str, int]) -> li
 
 def fastest(passes: list[list[dict[str, list[float]]]]) -> list[dict[str, list[float]]]:
     """Each worker's times by row, each drawing's fastest of the passes."""
-    return [{row: [min(t) for t in zip(*(p[k][row] for p in passes), strict=True)] for row in ROWS} for k in range(2)]
+    workers = range(len(passes[0]))
+    return [{row: [min(t) for t in zip(*(p[k][row] for p in passes), strict=True)] for row in ROWS} for k in workers]
 
 
 def main() -> None:

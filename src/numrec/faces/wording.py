@@ -67,8 +67,8 @@ def not_digit_words(segments: int) -> str:
 
 # An unsure reading whose least sure digit the model finds at least as likely to be no digit at all as to be
 # its second digit (an X read "8, 59%" with 38% left for NOT_DIGIT): the words name that, not the next digit,
-# so doubt about whether it is a digit at all is said, without REDRAW's advice (it would not fit the window's
-# three lines for "the seventh digit", and the ink may be no digit). static/app.js says the same.
+# so doubt about whether it is a digit at all is said, without REDRAW's advice (appended, it ran past the
+# window's three lines even for "the first digit"; and the ink may be no digit). static/app.js says the same.
 NO_DIGIT_AT_ALL = "no digit at all"
 
 
@@ -80,7 +80,7 @@ def unsure_words(digit: int, confidence: float, second: float, not_digit: float,
         return f"Not sure{about} (most likely {best}). {REDRAW}"
     none = f"{NO_DIGIT_AT_ALL}, {percent(not_digit)}"
     first, then = (none, best) if not_digit > confidence else (best, none)
-    return f"Not sure{about} (most likely {first}, or {then})."  # no REDRAW: ink that may not be a digit, in 3 lines
+    return f"Not sure{about} (most likely {first}, or {then})."
 
 
 # A reading corrected by the person (docs/TEACH.md), once the example is kept.

@@ -137,13 +137,14 @@ function describe(data) {
   // wording.py's NO_DIGIT_AT_ALL: the model's "not a digit" share is named where it is at least the next digit's.
   const ranked = d.probabilities.map((p, k) => [p, String(k)]).sort((a, b) => b[0] - a[0]).slice(0, 2);
   const none = d.not_digit || 0;
-  if (none >= Math.max(ranked[1][0], 0.005)) {
+  const named = none >= Math.max(ranked[1][0], 0.005);  // wording.py's TINY
+  if (named) {
     ranked[1] = [none, "no digit at all"];
     if (none > ranked[0][0]) ranked.reverse();
   }
   const alt = `${ranked[0][1]} (${pct(ranked[0][0])}) or ${ranked[1][1]} (${pct(ranked[1][0])})`;
   // wording.py's REDRAW, as the window ends the same words; not where "no digit at all" is named, as there.
-  const redraw = ranked.some(([, k]) => k === "no digit at all") ? "" : " Write it again, larger or more clearly.";
+  const redraw = named ? "" : " Write it again, larger or more clearly.";
   return `Unsure: ${count > 1 ? "one digit" : "it"} could be ${alt}.${redraw}`;
 }
 window.numrecDescribe = describe; // for the page's own tests
