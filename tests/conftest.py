@@ -11,7 +11,7 @@ import pytest
 
 # The train extra's tests: marked `train`, skipped where it is not installed (the hooks: support/extras.py).
 from support.extras import pytest_collection_modifyitems, pytest_pycollect_makemodule  # noqa: F401
-from support.paths import MNIST_DIR, PENDIGITS, have_mnist
+from support.paths import MNIST_DIR, PENDIGITS, SCANS, have_mnist
 
 # The real-window tests' `screen` and `window` fixtures (Xvfb starts only for tests that ask).
 pytest_plugins = ["support.app_fixtures"]
@@ -29,3 +29,10 @@ def pendigits_path() -> Path:
     if not PENDIGITS.exists():
         pytest.fail(f"pen digits not found at {PENDIGITS}: the tests need ../shared/data/pendigits")
     return PENDIGITS
+
+
+@pytest.fixture(scope="session")
+def scans_path() -> Path:
+    if not SCANS.exists():
+        pytest.fail(f"scanned digits not found at {SCANS}: the tests need ../shared/data/optdigits")
+    return SCANS

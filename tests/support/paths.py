@@ -12,6 +12,7 @@ DATA = REPO.parent / "shared" / "data"
 # The folder holding the four MNIST idx files (t10k-images-idx3-ubyte.gz ...).
 MNIST_DIR = Path(os.environ.get(MNIST_ENV) or DATA / "mnist")
 PENDIGITS = DATA / "pendigits" / "pendigits-train.json"
+SCANS = DATA / "optdigits" / "optdigits-orig.tra"
 
 
 def have_mnist() -> bool:

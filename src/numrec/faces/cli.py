@@ -188,6 +188,9 @@ def add_train(sub: Subparsers) -> None:
     s.add_argument(
         "--pen-data", metavar="FILE", help="also train on pen trajectories (pendigits JSON), held-out writers excepted"
     )
+    s.add_argument(
+        "--scan-data", metavar="FILE", help="also train on scanned digits (optdigits-orig), the held-out tail excepted"
+    )
     s.add_argument("--extra", action="append", dest="extra_data", metavar="PATH", help=EXTRA_HELP)
     s.add_argument(
         "--device", choices=("auto", "cpu", "cuda", "mps"), help="where to train (default auto: a GPU if there is one)"

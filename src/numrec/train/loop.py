@@ -62,6 +62,8 @@ class TrainConfig:
     # Pen trajectories (pendigits JSON) whose training writers join the
     # training split; None trains on MNIST alone.
     pen_data: str | None = None
+    # Scanned digits (optdigits-orig text) whose training part joins the training split (scan_data.py).
+    scan_data: str | None = None
     # "Not one whole digit" images (negatives.py, label NOT_DIGIT) added to the training split, as
     # a share of it, and to validation; 0 adds none. Needs a model with 11 outputs.
     negatives: float = 0.0

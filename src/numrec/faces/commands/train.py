@@ -37,7 +37,7 @@ def config_from_args(args: argparse.Namespace, saved: dict[str, object] | None, 
         fields = BEFORE_THE_SETTING | dict(saved)
         fields["augmentation"] = AugmentConfig(**fields["augmentation"])  # type: ignore[arg-type]
         cfg = replace(cfg, **fields)  # type: ignore[arg-type]
-    names = ("epochs", "seed", "limit", "threads", "pen_data", "device", "precision")
+    names = ("epochs", "seed", "limit", "threads", "pen_data", "scan_data", "device", "precision")
     overrides = {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
     return replace(cfg, **overrides)
 
@@ -103,6 +103,12 @@ def load_data(args: argparse.Namespace, cfg: TrainConfig) -> tuple[Split, tuple[
         print(
             f"added {len(pen_train)} pen digits (two views each) of writers {writers[0]}-{writers[-1]}", file=sys.stderr
         )
+    if cfg.scan_data:
+        from numrec.train import scan_data
+
+        scans = scan_data.split(scan_data.load(Path(cfg.scan_data)))[0]
+        split = add_images(split, *scan_data.training_images(scans))
+        print(f"added {len(scans)} scanned digits (two views each), the file's first {len(scans)}", file=sys.stderr)
     for extra in getattr(args, "extra_data", None) or ():  # --extra (args.extra names the train extra)
         split = add_extra(split, Path(extra))
     if cfg.negatives:
