@@ -35,6 +35,22 @@ def test_best_path_takes_the_highest_sum_of_runs() -> None:
     assert lattice.best_path([0, 1, 2], {(0,): 0.0}, most=3) == (-math.inf, [])
 
 
+def test_best_path_charges_each_run_but_the_first_its_cost() -> None:
+    score = {(0,): -0.1, (1,): -0.1, (0, 1): -1.0}
+    assert lattice.best_path([0, 1], score, most=2)[1] == [(0,), (1,)]
+    charged = lattice.best_path([0, 1], score, most=2, cost=lambda start, end: 2.0)
+    assert charged == (-1.0, [(0, 1)])  # the first run pays nothing: nothing lies before it
+
+
+def test_an_x_of_two_crossing_strokes_is_not_two_digits(recognizer: Recognizer) -> None:
+    # each stroke alone reads as a slanted 1, so the search read "11" (unsure) before strokes that cross over
+    # two thirds of their height paid for reaching back over the digit before
+    cross = [[(100.0, 40.0), (200.0, 190.0)], [(200.0, 40.0), (100.0, 190.0)]]
+    assert read(recognizer, cross)[1] == "not_digit"
+    # digits written into each other's columns by less than a quarter of the height stay two digits
+    assert read(recognizer, zero(25) + zero(88)) == ("00", "ok")
+
+
 def test_large_groups_are_cut_where_their_sides_overlap_least() -> None:
     extents = {0: (0.0, 10.0), 1: (5.0, 20.0), 2: (19.0, 30.0), 3: (25.0, 40.0), 4: (38.0, 45.0)}
     assert lattice.split_large([0, 1, 2, 3, 4], extents.__getitem__, most=3) == [[0, 1], [2, 3, 4]]

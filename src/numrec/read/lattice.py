@@ -1,41 +1,39 @@
 """A number read as the best of its segmentations: ink cut into atoms, runs of atoms scored by the model.
 
-Gaps do not tell digits written close together or touching apart (a merged pair often reads
-confidently as one digit), so the ink is over-segmented into atoms, the smallest pieces that
-belong to one digit (a stroke, stroke_groups.StrokeAtoms; a connected piece of pixels or a part
-of one cut along a seam, pixel_atoms.PixelAtoms), and the ways of putting runs of consecutive
-atoms back together are weighed:
+Gaps do not tell digits written close together or touching apart (a merged pair often reads confidently as one
+digit), so the ink is over-segmented into atoms, the smallest pieces that belong to one digit (a stroke,
+stroke_groups.StrokeAtoms; a connected piece of pixels or a part of one cut along a seam, pixel_atoms.PixelAtoms),
+and the ways of putting runs of consecutive atoms back together are weighed:
 
-- Sub-problems: atoms are grouped where their x-extents overlap (Atoms.groups); a clear gap is a
-  sure boundary, never joined across, so spaced digits read as before. A group of more than
-  MAX_ATOMS atoms is cut where its two sides overlap least (split_large), until none is.
-- Segments: a run of at most MAX_RUN consecutive atoms in one of the group's orders (strokes: as
-  written, and by x, for a bar or a flag added after the next digit, at a cost of OTHER_ORDER;
-  pixels: by x). Each distinct segment is rendered once, all of a drawing's scored in one model run; but a
-  sub-problem whose whole reads so surely that no cut of it could score more (cut_bound: a piece cut along
-  seams pays for its breaks) is read whole first, in a run of its own, and its cuts are never drawn (a
-  third of lone pen digits in pixels are cut, and nearly all of those read whole surely).
-- Score of a segment: log of its best digit probability (with a NOT_DIGIT output, that class takes
-  probability from the digits, so a segment the model calls not one whole digit loses), less what
-  the atoms' Prior charges for its shape: width over height above a free aspect (a digit is rarely
-  wider than tall, two merged are), a cut through a piece, a fragment far lower than its group.
-  The segmentation with the highest sum wins (dynamic programming over the runs, best_path).
+- Sub-problems: atoms are grouped where their x-extents overlap (Atoms.groups); a clear gap is a sure boundary,
+  never joined across, so spaced digits read as before. A group of more than MAX_ATOMS atoms is cut where its two
+  sides overlap least (split_large), until none is.
+- Segments: a run of at most MAX_RUN consecutive atoms in one of the group's orders (strokes: as written, and by x,
+  for a bar or a flag added after the next digit, at a cost of OTHER_ORDER; pixels: by x). Each distinct segment is
+  rendered once, all of a drawing's scored in one model run; but a sub-problem whose whole reads so surely that no
+  cut of it could score more (cut_bound: a piece cut along seams pays for its breaks) is read whole first, in a run
+  of its own, and its cuts are never drawn (a third of lone pen digits in pixels are cut, and nearly all of those
+  read whole surely).
+- Score of a segment: log of its best digit probability (with a NOT_DIGIT output, that class takes probability from
+  the digits, so a segment the model calls not one whole digit loses), less what the atoms' Prior charges for its
+  shape: width over height above a free aspect (a digit is rarely wider than tall, two merged are), a cut through a
+  piece, a fragment far lower than its group. The segmentation with the highest sum wins (dynamic programming over
+  the runs, best_path), each segment but the first paying for reaching back over the atoms before it (overlap_cost:
+  an X is not two 1s).
 
-Chosen on numbers of 1-6 pen digits by the training writers 1-20 (never the held-out test sets):
-as strokes, log-probability alone read 75% of tight ones exactly (a sum of logs favours fewer
-segments, so merges won), with the aspect cost (3 a unit above 0.7) 96.5%, on a wide plateau
-(cost 2-10, free 0.6-0.7), the right segmentation being among the candidates for 98%; spaced
-ones 98.7% either way; a height prior changed nothing for strokes. Writing order alone read 96.0%,
-with the x order at no cost 95.7%, at OTHER_ORDER 96.0%. Pixels: pixel_atoms.py.
+Chosen on numbers of 1-6 pen digits by the training writers 1-20 (never the held-out test sets): as strokes,
+log-probability alone read 75% of tight ones exactly (a sum of logs favours fewer segments, so merges won), with the
+aspect cost (3 a unit above 0.7) 96.5%, on a wide plateau (cost 2-10, free 0.6-0.7), the right segmentation being
+among the candidates for 98%; spaced ones 98.7% either way; a height prior changed nothing for strokes. Writing
+order alone read 96.0%, with the x order at no cost 95.7%, at OTHER_ORDER 96.0%. Pixels: pixel_atoms.py.
 
-Worst case for one drawing, whatever it holds: a sub-problem of n atoms offers at most
-2 * (MAX_RUN * n - 6) segments; beyond one image a sub-problem, at most LATTICE_BUDGET images are
-rendered and scored, drawing at most LATTICE_POINTS stroke points (plan); once a sub-problem does not
-fit in what is left, it and the rest of its group are read whole, as one image. A drawing is read in
-MAX_PARTS sub-problems at most: the last holds all the atoms left, read whole. So the search renders
-and scores at most MAX_PARTS + LATTICE_BUDGET images a search; canvas pixels are searched twice at
-most (pixel_passes.read_pixels), so at most twice that. The drawings of tests/test_work_bounds.py
-(each inside every strokes limit) cost at most about 0.1 s of CPU to read.
+Worst case for one drawing, whatever it holds: a sub-problem of n atoms offers at most 2 * (MAX_RUN * n - 6)
+segments; beyond one image a sub-problem, at most LATTICE_BUDGET images are rendered and scored, drawing at most
+LATTICE_POINTS stroke points (plan); once a sub-problem does not fit in what is left, it and the rest of its group
+are read whole, as one image. A drawing is read in MAX_PARTS sub-problems at most: the last holds all the atoms
+left, read whole. So the search renders and scores at most MAX_PARTS + LATTICE_BUDGET images a search; canvas pixels
+are searched twice at most (pixel_passes.read_pixels), so at most twice that. The drawings of
+tests/test_work_bounds.py (each inside every strokes limit) cost at most about 0.1 s of CPU to read.
 """
 
 from __future__ import annotations
@@ -54,38 +52,45 @@ MAX_RUN = 4
 # Atoms in one sub-problem; a larger group is cut in two where its sides overlap least, and again. Its
 # segments (at most 2 * (MAX_RUN * MAX_ATOMS - 6) = 84 in two orders) always fit in a fresh budget.
 MAX_ATOMS = 12
-# Images the search may render and score in one drawing beyond one a sub-problem: no fewer than a full
-# sub-problem's 84 (above). Tight numbers of 2-6 held-out pen digits spend 40 at most (strokes; pixels 29), of 10
-# training writers' digits 67 (pixels 41). Was 96: 84 and MAX_PARTS 16 cut the costliest legal drawing (166
-# groups of zig-zags, docs/RELIABILITY.md) from 127 images to 91, and no number of the test sets reads otherwise.
+# Images the search may render and score in one drawing beyond one a sub-problem: no fewer than a full sub-problem's
+# 84 (above). Tight numbers of 2-6 held-out pen digits spend 40 at most (strokes; pixels 29), of 10 training writers'
+# digits 67 (pixels 41). Was 96: 84 and MAX_PARTS 16 cut the costliest legal drawing (166 groups of zig-zags,
+# docs/RELIABILITY.md) from 127 images to 91, and no number of the test sets reads otherwise.
 LATTICE_BUDGET = 84
 # Stroke points those images may draw in all (each costs Pillow a round cap and a joint, about 3-5 us). Tight
 # numbers of 2-6 held-out pen digits draw 2,722 at most, 18 digits 5,548; sampled a point every pixel, 12,910.
 LATTICE_POINTS = 16_000
-# Sub-problems a drawing is read in at most, the last holding all that is left, read whole: more digits than a
-# number written by hand has (numbers of 18 pen digits have 11 sub-problems, spaced ones a digit each), few
-# enough that 500 strokes far apart are not 500 images and model rows (32 before: see LATTICE_BUDGET).
+# Sub-problems a drawing is read in at most, the last holding all that is left, read whole: more digits than a number
+# written by hand has (numbers of 18 pen digits have 11 sub-problems, spaced ones a digit each), few enough that 500
+# strokes far apart are not 500 images and model rows (32 before: see LATTICE_BUDGET).
 MAX_PARTS = 16
 
 
 @dataclass(frozen=True)
 class Prior:
     """Costs (in log-probability) a segment pays for its shape: aspect_cost per unit of width / height above
-    aspect_free; break_cost per place its ink is cut off from the rest of a piece (two a cut); short_cost per
-    unit of height below short_share of its group's."""
+    aspect_free; break_cost per place its ink is cut off from the rest of a piece (two a cut); short_cost per unit
+    of height below short_share of its group's; overlap_cost per unit of the group's height above overlap_free
+    that it reaches back over the digits before it."""
 
     aspect_free: float
     aspect_cost: float
     break_cost: float = 0.0
     short_share: float = 0.0
     short_cost: float = 0.0
+    overlap_free: float = 0.0
+    overlap_cost: float = 0.0
 
 
+# A digit reaches back over the one before by OVERLAP_FREE of the height for free (tight numbers' digits: 0.097 at
+# most, 910 pairs of training writers), each tenth beyond costing 4: an X's strokes read "11" without it. Numbers of
+# validation writers 19-20 read the same with it (150 tight, 150 spaced, strokes and pixels; docs/BENCHMARKS.md).
+OVERLAP_FREE = 0.25
+OVERLAP_COST = 40.0
 # What reading a group in any order but its first costs (strokes: by x rather than as written).
 OTHER_ORDER = 1.0
 # Floor under a probability before its log is taken.
 TINY = 1e-9
-
 Box4 = tuple[float, float, float, float]
 Key = tuple[int, ...]  # a segment's atoms, sorted
 # (N, 28, 28) images -> (N, 11) calibrated probabilities: ten digits, then NOT_DIGIT.
@@ -139,13 +144,17 @@ def runs(orders: Sequence[Sequence[int]], most: int) -> list[Key]:
     return list(keys)
 
 
-def best_path(order: Sequence[int], score: dict[Key, float], most: int) -> tuple[float, list[Key]]:
-    """The highest-scoring way to cut `order` into runs of at most `most` atoms that `score` holds."""
+def best_path(
+    order: Sequence[int], score: dict[Key, float], most: int, cost: Callable[[int, int], float] | None = None
+) -> tuple[float, list[Key]]:
+    """The highest-scoring way to cut `order` into runs of at most `most` atoms that `score` holds, less
+    cost(start, end) for the run order[start:end] where `cost` is given."""
     n = len(order)
     best, back = [0.0] + [-math.inf] * n, [0] * (n + 1)
     for end in range(1, n + 1):
         for start in range(max(0, end - most), end):
-            total = best[start] + score.get(tuple(sorted(order[start:end])), -math.inf)
+            charge = cost(start, end) if cost is not None and start > 0 else 0.0
+            total = best[start] + score.get(tuple(sorted(order[start:end])), -math.inf) - charge
             if total > best[end]:
                 best[end], back[end] = total, start
     if best[n] == -math.inf:
@@ -178,6 +187,23 @@ def shapes(keys: list[Key], boxes: dict[Key, Box4], breaks: Callable[[Key], int]
         x0, y0, x1, y1 = boxes[key]
         rows.append(((x1 - x0) / max(y1 - y0, TINY), (y1 - y0) / group, breaks(key)))
     return np.array(rows, np.float64).reshape(-1, 3)
+
+
+def overlap_cost(order: Sequence[int], atoms: Atoms, height: float) -> Callable[[int, int], float] | None:
+    """What the run order[start:end] pays for the x-extent it shares with the atoms before it in `order`, as a
+    share of the group's `height` above the prior's overlap_free. None: nothing."""
+    prior = atoms.prior
+    if prior.overlap_cost <= 0:
+        return None
+    extents = [atoms.extent(a) for a in order]
+    reach = np.maximum.accumulate([x1 for _, x1 in extents])  # reach[k]: the right edge of order[: k + 1]
+
+    def cost(start: int, end: int) -> float:
+        x0, x1 = min(e[0] for e in extents[start:end]), max(e[1] for e in extents[start:end])
+        shared = max(0.0, min(float(reach[start - 1]), x1) - x0) / max(height, TINY)
+        return prior.overlap_cost * max(shared - prior.overlap_free, 0.0)
+
+    return cost
 
 
 def sub_problems(atoms: Atoms) -> list[list[int]]:
@@ -263,7 +289,9 @@ def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE
             path = part_keys
         else:
             score = scores(part_keys)
-            paths = [best_path(order, score, MAX_RUN) for order in orders]
+            boxes = [drawn[k][1] for k in part_keys]
+            height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+            paths = [best_path(order, score, MAX_RUN, overlap_cost(order, atoms, height)) for order in orders]
             # a later order (strokes by x) must beat the first (as written) by OTHER_ORDER
             path = max(paths, key=lambda p: p[0] - OTHER_ORDER * (p is not paths[0]))[1]
         chosen = [Segment(k, *drawn[k], read[k]) for k in path]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numrec.read import ink as ik
-from numrec.read.lattice import Box4, Key, Prior
+from numrec.read.lattice import OVERLAP_COST, OVERLAP_FREE, Box4, Key, Prior
 from numrec.read.pieces import Piece
 from numrec.read.segment import DigitInk, group_by_columns, ink_pieces, union_box
 
@@ -51,7 +51,15 @@ MAX_ASPECT = 2.0
 # What a segment of pixels pays for its shape: halves of a wide digit cut apart often read confidently,
 # so a cut costs 0.2 (two breaks) and width is charged less than for strokes; a fragment under half
 # its group's height pays a lot. Chosen on numbers of training writers' pen digits, as above.
-PIXEL_PRIOR = Prior(aspect_free=1.0, aspect_cost=1.0, break_cost=0.1, short_share=0.5, short_cost=20.0)
+PIXEL_PRIOR = Prior(
+    aspect_free=1.0,
+    aspect_cost=1.0,
+    break_cost=0.1,
+    short_share=0.5,
+    short_cost=20.0,
+    overlap_free=OVERLAP_FREE,
+    overlap_cost=OVERLAP_COST,
+)
 
 
 def seam_costs(own: np.ndarray, band: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from numrec.read.digit import MAX_RENDER_POINTS, PEN_SHARE, WORK_BOX, pen_and_scale, strokes_to_mnist, thin_strokes
-from numrec.read.lattice import Prior
+from numrec.read.lattice import OVERLAP_COST, OVERLAP_FREE, Prior
 from numrec.read.segment import SPECK_FRACTION, group_by_columns, is_speck
 from numrec.read.strokes import Point, Strokes, stroke_box
 
@@ -86,7 +86,7 @@ def stroke_digits(drawing: Strokes, multi: bool) -> list[list[list[Point]]]:
 
 
 # What a run of strokes pays for its shape (no breaks: strokes are whole), measured in lattice.py.
-STROKE_PRIOR = Prior(aspect_free=0.7, aspect_cost=3.0)
+STROKE_PRIOR = Prior(aspect_free=0.7, aspect_cost=3.0, overlap_free=OVERLAP_FREE, overlap_cost=OVERLAP_COST)
 
 
 @dataclass(frozen=True)
