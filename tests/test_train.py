@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -246,7 +247,7 @@ def test_a_model_with_not_digit_trains_on_negatives_and_exports_eleven_named_out
 def test_seeds_train_one_model_each_and_export_their_committee(tmp_path: Path, mnist_dir: Path) -> None:
     quick = ["--recipe", "fast", "--limit", "1500", "--epochs", "2", "--threads", "1"]
     done = subprocess.run(
-        train_cmd(tmp_path, mnist_dir, *quick, "--seeds", "4,5"), capture_output=True, text=True, timeout=300
+        train_cmd(tmp_path, mnist_dir, *quick, "--seeds", "4,5", "--int8"), capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     card = json.loads((tmp_path / "model.json").read_text())
@@ -256,6 +257,11 @@ def test_seeds_train_one_model_each_and_export_their_committee(tmp_path: Path, m
     x = to_tensor(data.load_split(mnist_dir, "test")[0][:200]).numpy()
     mean = (members[0].class_probabilities(x) + members[1].class_probabilities(x)) / 2
     assert np.allclose(OnnxModel(tmp_path / "model.onnx").class_probabilities(x), mean, atol=1e-5)
+    # --int8: the committee's shipped form beside it, read as the float one reads
+    int8 = json.loads((tmp_path / "int8" / "model.json").read_text())
+    assert int8["quantized"]["from_sha256"] == hashlib.sha256((tmp_path / "model.onnx").read_bytes()).hexdigest()
+    quantized = OnnxModel(tmp_path / "int8" / "model.onnx").class_probabilities(x)
+    assert (quantized.argmax(axis=1) == mean.argmax(axis=1)).mean() >= 0.98
 
 
 @pytest.mark.parametrize("seeds", ["3", "1,1", "1,x"])

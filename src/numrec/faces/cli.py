@@ -205,6 +205,11 @@ def add_train(sub: Subparsers) -> None:
         action="store_true",
         help="also train the line model (OUT/line.onnx) that reads a number in pixels whole (docs/PREPROCESSING.md)",
     )
+    s.add_argument(
+        "--int8",
+        action="store_true",
+        help="with --seeds: also write OUT/int8/model.onnx, the committee in int8 with its thresholds (as shipped)",
+    )
     s.add_argument("--line-lines", type=int, metavar="N", help="numbers the line model trains on (default 400,000)")
     s.set_defaults(func=cmd_train, extra="train")
 

@@ -221,6 +221,24 @@ def train_committee(args: argparse.Namespace) -> int:
 
         card = set_thresholds(out / "model.onnx", Path(args.pen_data))
     print(f"committee of {len(members)}: test accuracy {card.test['accuracy']:.4f}  -> {out / 'model.onnx'}")
+    return quantized(out, args) if getattr(args, "int8", False) else 0
+
+
+def quantized(out: Path, args: argparse.Namespace) -> int:
+    """--int8: OUT/int8/model.onnx, the committee's convolutions in int8 (train/quantize.py), thresholds set again
+    on it (int8 moves confidences by a few parts in 100,000): the shipped model's last two steps."""
+    from numrec.train import quantize
+
+    try:
+        card = quantize.write(out / "model.onnx", out / "int8", args.data_dir)
+    except ValueError as e:
+        print(f"numrec train: error: {e}", file=sys.stderr)
+        return 1
+    if args.pen_data:
+        from numrec.train.thresholds import set_thresholds
+
+        card = set_thresholds(out / "int8" / "model.onnx", Path(args.pen_data))
+    print(f"in int8: test accuracy {card.test['accuracy']:.4f}  -> {out / 'int8' / 'model.onnx'}")
     return 0
 
 
