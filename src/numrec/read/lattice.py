@@ -68,10 +68,9 @@ MAX_PARTS = 16
 
 @dataclass(frozen=True)
 class Prior:
-    """Costs (in log-probability) a segment pays for its shape: aspect_cost per unit of width / height above
-    aspect_free; break_cost per place its ink is cut off from the rest of a piece (two a cut); short_cost per unit
-    of height below short_share of its group's; overlap_cost per unit of the group's height above overlap_free
-    that it reaches back over the digits before it."""
+    """Costs (in log-probability) a segment pays for its shape: aspect_cost a unit of width / height above aspect_free;
+    break_cost per place its ink is cut off from the rest of a piece (two a cut); short_cost per unit of height below
+    short_share of its group's; overlap_cost a unit of height above overlap_free it reaches back over digits before."""
 
     aspect_free: float
     aspect_cost: float
@@ -82,9 +81,8 @@ class Prior:
     overlap_cost: float = 0.0
 
 
-# A digit reaches back over the one before by OVERLAP_FREE of the height for free (tight numbers' digits: 0.097 at
-# most, 910 pairs of training writers), each tenth beyond costing 4: an X's strokes read "11" without it. Numbers of
-# validation writers 19-20 read the same with it (150 tight, 150 spaced, strokes and pixels; docs/BENCHMARKS.md).
+# A digit reaches back over the one before by OVERLAP_FREE of the height for free (tight numbers' digits: 0.097 at most,
+# 910 pairs of training writers), each tenth beyond costing 4: an X's strokes read "11" without it (docs/BENCHMARKS.md).
 OVERLAP_FREE = 0.25
 OVERLAP_COST = 40.0
 # What reading a group in any order but its first costs (strokes: by x rather than as written).
@@ -179,9 +177,14 @@ def segment_scores(probabilities: np.ndarray, shapes: np.ndarray, prior: Prior) 
     )
 
 
+def group_height(boxes: Sequence[Box4]) -> float:
+    """The height of the ink of boxes that, together, hold every atom of a group."""
+    return max(b[3] for b in boxes) - min(b[1] for b in boxes)
+
+
 def shapes(keys: list[Key], boxes: dict[Key, Box4], breaks: Callable[[Key], int]) -> np.ndarray:
     """(N, 3): each segment's width / height, height / its group's (keys are one group's), breaks."""
-    group = max(max(boxes[k][3] for k in keys) - min(boxes[k][1] for k in keys), TINY)  # every atom is in a key
+    group = max(group_height([boxes[k] for k in keys]), TINY)  # every atom is in a key
     rows = []
     for key in keys:
         x0, y0, x1, y1 = boxes[key]
@@ -190,8 +193,7 @@ def shapes(keys: list[Key], boxes: dict[Key, Box4], breaks: Callable[[Key], int]
 
 
 def overlap_cost(order: Sequence[int], atoms: Atoms, height: float) -> Callable[[int, int], float] | None:
-    """What the run order[start:end] pays for the x-extent it shares with the atoms before it in `order`, as a
-    share of the group's `height` above the prior's overlap_free. None: nothing."""
+    """What run order[start:end] pays for the x-extent it shares with the atoms before it (None: nothing)."""
     prior = atoms.prior
     if prior.overlap_cost <= 0:
         return None
@@ -289,8 +291,7 @@ def read_atoms(atoms: Atoms, probabilities: Probabilities, budget: int = LATTICE
             path = part_keys
         else:
             score = scores(part_keys)
-            boxes = [drawn[k][1] for k in part_keys]
-            height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+            height = group_height([drawn[k][1] for k in part_keys])
             paths = [best_path(order, score, MAX_RUN, overlap_cost(order, atoms, height)) for order in orders]
             # a later order (strokes by x) must beat the first (as written) by OTHER_ORDER
             path = max(paths, key=lambda p: p[0] - OTHER_ORDER * (p is not paths[0]))[1]
