@@ -25,15 +25,14 @@ from common import write_section
 from numrec.progress import Progress
 from numrec.read.recognizer import Recognizer
 from numrec.train import scan_data
+from support.paths import SCANS
 
 SECTION = "scans"
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "optdigits" / "optdigits-orig.tra"
 BLOCKY = 3
 
 
 def blocky(digit: scan_data.ScanDigit) -> np.ndarray:
-    page = scan_data.canvas(digit)
-    return np.asarray(Image.fromarray(page).resize((page.shape[1] * BLOCKY, page.shape[0] * BLOCKY), Image.NEAREST))
+    return scan_data.canvas(digit, BLOCKY, Image.Resampling.NEAREST)
 
 
 VIEWS: dict[str, Callable[[scan_data.ScanDigit], np.ndarray]] = {
@@ -82,7 +81,7 @@ def table(results: dict[str, dict[tuple[str, bool], Counter[str]]], n: int) -> l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", help="a model to read with (default: the shipped one)")
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, default=SCANS)
     parser.add_argument("--write", action="store_true", help="write the table into docs/BENCHMARKS.md")
     args = parser.parse_args()
     held_out = scan_data.split(scan_data.load(args.data))[1]

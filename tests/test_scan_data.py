@@ -33,10 +33,11 @@ def test_training_images_are_mnist_like_views_of_each_scan(scans_path: Path) -> 
     ("body", "why"),
     [
         ("", "no digits"),
-        ("0" * 32 + "\n", "no digits"),
+        ("0" * 32 + "\n", "truncated"),
         (("0" * 31 + "2\n") * 32 + " 3\n", "not a 32x32 bitmap"),
         (("0" * 32 + "\n") * 32 + " x\n", "not a 32x32 bitmap"),
         (("0" * 32 + "\n") * 32 + " 12\n", "label 12 is not a digit"),
+        (("1" * 32 + "\n") * 32 + " 3\n" + ("1" * 32 + "\n") * 5, "truncated"),
     ],
 )
 def test_a_bad_scan_file_is_a_clear_error(tmp_path: Path, body: str, why: str) -> None:

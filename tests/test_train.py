@@ -264,6 +264,11 @@ def test_seeds_train_one_model_each_and_export_their_committee(tmp_path: Path, m
     assert (quantized.argmax(axis=1) == mean.argmax(axis=1)).mean() >= 0.98
 
 
+def test_int8_without_a_committee_is_refused_before_any_work(tmp_path: Path) -> None:
+    assert cli.main(["train", "--out", str(tmp_path), "--int8"]) == 2
+    assert not any(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("seeds", ["3", "1,1", "1,x"])
 def test_seeds_that_make_no_committee_are_refused_before_any_work(seeds: str, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stop:

@@ -40,6 +40,8 @@ def load(path: Path) -> list[ScanDigit]:
         lines = Path(path).read_text().splitlines()[HEADER_LINES:]
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"{path}: cannot read ({e})") from None
+    if len(lines) % (SIDE + 1) and any(line.strip() for line in lines[len(lines) - len(lines) % (SIDE + 1) :]):
+        raise DataError(f"{path}: ends inside a digit (truncated?)")
     digits = []
     for start in range(0, len(lines) - SIDE, SIDE + 1):
         rows, label = lines[start : start + SIDE], lines[start + SIDE].strip()
@@ -59,14 +61,15 @@ def split(digits: list[ScanDigit]) -> tuple[list[ScanDigit], list[ScanDigit]]:
     return digits[:cut], digits[cut:]
 
 
-def canvas(digit: ScanDigit, enlarge: int = 1) -> np.ndarray:
-    """The digit as a photo of the page would show it: dark ink on white, with a margin around it."""
+def canvas(digit: ScanDigit, enlarge: int = 1, resample: Image.Resampling = Image.Resampling.BILINEAR) -> np.ndarray:
+    """The digit as a photo of the page would show it: dark ink on white, with a margin around it, `enlarge`
+    times as large (smoothly, or with square pixels for Image.Resampling.NEAREST)."""
     margin = round(MARGIN_SHARE * SIDE)
     page = np.pad(np.where(digit.ink, 0, PIXEL_MAX).astype(np.uint8), margin, constant_values=PIXEL_MAX)
     if enlarge == 1:
         return page
     side = page.shape[0] * enlarge
-    return np.asarray(Image.fromarray(page).resize((side, side), Image.Resampling.BILINEAR))
+    return np.asarray(Image.fromarray(page).resize((side, side), resample))
 
 
 def training_images(digits: list[ScanDigit]) -> tuple[np.ndarray, np.ndarray]:

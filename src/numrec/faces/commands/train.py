@@ -174,6 +174,9 @@ def prepare(args: argparse.Namespace, world: World) -> tuple[dict[str, Any] | No
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "int8", False) and not getattr(args, "seeds", None):
+        print("numrec train: error: --int8 quantizes a committee: give --seeds too", file=sys.stderr)
+        return 2
     code = train_committee(args) if getattr(args, "seeds", None) else train_one(args)
     if code or not getattr(args, "line", False) or not from_env().main:
         return code
